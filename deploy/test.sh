@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# THE test command: bash deploy/test.sh [extra dotnet test args]
+#
+# Makes sure the PostgreSQL server binaries are installed (the integration tests start their
+# own throwaway clusters with them), then runs every test project of the solution.
+# Set CAPITALFLOWS_TEST_PG to a connection string to run the integration tests against an
+# existing server instead.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+repo_root="$(cd "$script_dir/.." && pwd -P)"
+# shellcheck source=local/postgres.sh
+source "$script_dir/local/postgres.sh"
+
+if [[ -z "${CAPITALFLOWS_TEST_PG:-}" ]]; then
+    pg_ensure_binaries
+    # The tests look in PG_BIN first, then PATH, then /usr/lib/postgresql/*/bin.
+    export PATH="$PG_BIN:$PATH"
+fi
+
+cd "$repo_root"
+# global.json selects Microsoft.Testing.Platform: there `dotnet test` ignores a positional
+# solution path, so it is passed with --solution.
+exec dotnet test --solution CapitalFlows.sln -c Release "$@"

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CapitalFlows.Funds;
+using CapitalFlows.Security;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace CapitalFlows.Commands;
+
+/// <summary>
+/// Records one command: the single place where a pure decision meets the event store.
+/// <list type="number">
+/// <item>An accepted <c>commandId</c> is answered from its record (same answer, or 409 if the body differs).</item>
+/// <item>In one transaction it takes a PostgreSQL advisory lock on the command id and on every fund the command
+/// touches, in a fixed order. Commands on the same fund therefore queue instead of racing: each one decides on
+/// the state its predecessor left, so every command the money covers succeeds and the rest get 409
+/// insufficient-funds, never a concurrency clash. The locks live in the database, so this holds across nodes;
+/// commands on different funds never wait for each other.</item>
+/// <item>It fetches the funds (optimistic versions stay on as a second guard), runs the decision, appends its
+/// events with who/when/command metadata and stores the answer with them, and commits.</item>
+/// </list>
+/// A refusal rolls the transaction back: nothing is appended and the command id is not remembered.
+/// </summary>
+public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
+{
+    private const int MaxAttempts = 5;
+    private static readonly JsonSerializerOptions AnswerJson = new(JsonSerializerDefaults.Web);
+
+    public async Task<IResult> RecordAsync(
+        HttpContext http,
+        Guid commandId,
+        DateOnly effectiveOn,
+        IReadOnlyCollection<FundKey> funds,
+        Func<FundStates, Decision> decide,
+        int successStatus = StatusCodes.Status200OK)
+    {
+        var bodyHash = CommandBodyMiddleware.HashOf(http);
+        await using (var query = store.QuerySession())
+        {
+            if (await query.LoadAsync<ProcessedCommand>(commandId, http.RequestAborted) is { } seen)
+                return Replay(seen, bodyHash);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryRecordAsync(http, commandId, bodyHash, effectiveOn, funds, decide, successStatus);
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // Only a writer that bypasses the locks can get here; deciding again on fresh state is safe.
+            }
+        }
+    }
+
+    private async Task<IResult> TryRecordAsync(
+        HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn,
+        IReadOnlyCollection<FundKey> funds, Func<FundStates, Decision> decide, int successStatus)
+    {
+        var ct = http.RequestAborted;
+        await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(ct);
+        await LockAsync(session, [$"command/{commandId}", .. funds.Select(f => f.StreamKey)], ct);
+
+        if (await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } seen)
+            return Replay(seen, bodyHash);
+
+        var streams = new Dictionary<string, IEventStream<Fund>>(StringComparer.Ordinal);
+        foreach (var key in funds.Distinct())
+            streams[key.StreamKey] = await session.Events.FetchForWriting<Fund>(key.StreamKey, ct);
+
+        var states = new FundStates(streams.Values
+            .Where(s => s.Aggregate is not null)
+            .ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!));
+        var decision = states.RefuseIfEarlierThanLastMovement(effectiveOn) ?? decide(states);
+        if (decision.Refusal is not null)
+            return decision.Refusal.ToResult();
+
+        var recordedAt = clock.GetUtcNow();
+        Stamp(session, http, commandId, recordedAt);
+        foreach (var (streamKey, @event) in decision.Events)
+        {
+            if (streams.TryGetValue(streamKey, out var stream)) stream.AppendOne(@event);
+            else session.Events.Append(streamKey, @event);
+        }
+
+        var answer = JsonSerializer.Serialize(new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count), AnswerJson);
+        session.Insert(new ProcessedCommand(commandId, bodyHash, successStatus, answer, recordedAt));
+        await session.SaveChangesAsync(ct);
+        return Results.Content(answer, "application/json", Encoding.UTF8, successStatus);
+    }
+
+    private static async Task LockAsync(IDocumentSession session, IEnumerable<string> keys, CancellationToken ct)
+    {
+        var ordered = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        await using var command = new NpgsqlCommand(
+            "select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) as k");
+        command.Parameters.Add(new NpgsqlParameter { Value = ordered });
+        await session.ExecuteAsync(command, ct);
+    }
+
+    /// <summary>Invariant 9: every event records who, the command, the correlation and when it was recorded.</summary>
+    private static void Stamp(IDocumentSession session, HttpContext http, Guid commandId, DateTimeOffset recordedAt)
+    {
+        var caller = Caller.From(http.User);
+        session.CorrelationId = CorrelationOf(http);
+        session.LastModifiedBy = caller.Sub;
+        session.SetHeader("commandId", commandId.ToString());
+        session.SetHeader("sub", caller.Sub);
+        session.SetHeader("name", caller.Name);
+        session.SetHeader("role", caller.Role);
+        session.SetHeader("recordedAt", recordedAt.ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    public static string CorrelationOf(HttpContext http) =>
+        http.Request.Headers["X-Correlation-ID"].FirstOrDefault() is { Length: > 0 and <= 200 } given
+            ? given
+            : Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+
+    private static IResult Replay(ProcessedCommand seen, string bodyHash) =>
+        seen.BodyHash == bodyHash
+            ? Results.Content(seen.Answer, "application/json", Encoding.UTF8, seen.Status)
+            : Problems.CommandIdReused(seen.Id).ToResult();
+}

@@ -1,0 +1,11 @@
+namespace CapitalFlows.Localities;
+
+/// <summary>A value that holds from a date on (null = since before the records begin) until the next one.</summary>
+public sealed record Dated<T>(DateOnly? From, T Value);
+
+public static class DatedHistory
+{
+    /// <summary>The value that held on that date: the last entry that had begun by then.</summary>
+    public static T On<T>(this IReadOnlyList<Dated<T>> history, DateOnly date) =>
+        history.Last(h => h.From is null || h.From <= date).Value;
+}

@@ -1,0 +1,24 @@
+using CapitalFlows;
+using CapitalFlows.Security;
+using JasperFx;
+
+if (args.FirstOrDefault() == "token")
+{
+    // Development tokens come from the development configuration unless an environment is named.
+    var configuration = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = args,
+        EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Development,
+    }).Configuration;
+    return TokenCommand.Run(args, configuration, Console.Out, Console.Error);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCapitalFlows();
+var app = builder.Build();
+app.UseCapitalFlows();
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The service's entry point, visible to the integration tests' host.</summary>
+public partial class Program;

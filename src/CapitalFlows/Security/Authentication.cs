@@ -1,0 +1,59 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CapitalFlows.Security;
+
+public static class Authentication
+{
+    public const int MinimumKeyBytes = 32;
+
+    /// <summary>
+    /// Bearer JWTs with the claims of API.md (<c>sub</c>, <c>name</c>, <c>role</c>, <c>locality</c>), signed
+    /// either by the development key (accepted in Development and Testing only) or by an OpenID Connect issuer.
+    /// </summary>
+    public static IServiceCollection AddCapitalFlowsAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var developmentKeyAllowed = environment.IsDevelopment() || environment.IsEnvironment("Testing");
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Issuer,
+                ValidAudience = auth.Audience,
+                NameClaimType = "name",
+                RoleClaimType = "role",
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            if (!string.IsNullOrEmpty(auth.Authority))
+            {
+                options.Authority = auth.Authority;
+            }
+            else if (!string.IsNullOrEmpty(auth.SigningKey) && developmentKeyAllowed)
+            {
+                options.TokenValidationParameters.IssuerSigningKey = SigningKey(auth.SigningKey);
+            }
+            else
+            {
+                throw new InvalidOperationException(developmentKeyAllowed
+                    ? "Configure Auth:SigningKey (development) or Auth:Authority (an OpenID Connect issuer)."
+                    : $"Auth:SigningKey is accepted in Development and Testing only; configure Auth:Authority for {environment.EnvironmentName}.");
+            }
+        });
+        services.AddAuthorization();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        return services;
+    }
+
+    public static SymmetricSecurityKey SigningKey(string key)
+    {
+        var bytes = Encoding.UTF8.GetBytes(key);
+        return bytes.Length >= MinimumKeyBytes
+            ? new SymmetricSecurityKey(bytes)
+            : throw new InvalidOperationException($"Auth:SigningKey must be at least {MinimumKeyBytes} bytes.");
+    }
+}

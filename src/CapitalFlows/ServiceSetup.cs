@@ -1,0 +1,87 @@
+using System.Text.Json.Serialization;
+using CapitalFlows.Commands;
+using CapitalFlows.Funds;
+using CapitalFlows.Localities;
+using CapitalFlows.Programmes;
+using CapitalFlows.Security;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CapitalFlows;
+
+/// <summary>Host wiring: the event store, the command pipeline, security and the API surface.</summary>
+public static class ServiceSetup
+{
+    /// <summary>The private cluster that <c>deploy/run.sh</c> starts, used in Development when no connection string is set.</summary>
+    public const string LocalDevelopmentDatabase = "Host=127.0.0.1;Port=5433;Database=capitalflows;Username=postgres";
+
+    public static void AddCapitalFlows(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("CapitalFlows")
+            ?? (builder.Environment.IsDevelopment()
+                ? LocalDevelopmentDatabase
+                : throw new InvalidOperationException("Set ConnectionStrings__CapitalFlows to the PostgreSQL database."));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(LocalityDirectory.LoadEmbedded());
+        builder.Services.AddSingleton(ProgrammeCatalogue.LoadEmbedded());
+        builder.Services.AddSingleton<MovementRecorder>();
+
+        builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = "capitalflows";
+                opts.Events.StreamIdentity = StreamIdentity.AsString;
+                opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+                opts.Events.MetadataConfig.HeadersEnabled = true;
+                opts.Events.MetadataConfig.UserNameEnabled = true;
+                // Decisions never mutate a fetched aggregate; this keeps the snapshots right even if one ever did.
+                opts.Events.UseIdentityMapForAggregates = false;
+                opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
+                opts.Schema.For<ProcessedCommand>();
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine();
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(ServiceSetup).Assembly;
+            opts.ServiceName = "capitalflows";
+            opts.Durability.Mode = builder.Environment.IsProduction() ? DurabilityMode.Balanced : DurabilityMode.Solo;
+        });
+        builder.Services.AddWolverineHttp();
+
+        builder.Services.AddCapitalFlowsAuthentication(builder.Configuration, builder.Environment);
+        builder.Services.AddProblemDetails();
+        // Amounts are JSON integers: "100" is refused, not read as a number.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        builder.Services.AddOpenApi();
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CommandBodyMiddleware.MaxBodyBytes + 1);
+    }
+
+    public static void UseCapitalFlows(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = BadRequests.HandleAsync });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<CommandBodyMiddleware>();
+
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/v1.json").WithTitle("CapitalFlows API"));
+        app.MapGet("/problems/{slug}", ProblemPages.Get).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous();
+        app.MapWolverineEndpoints(o =>
+        {
+            o.RequireAuthorizeOnAll();
+            o.ApplyCorrelationIdHeaderToAllEndpoints = true;
+        });
+    }
+}
