@@ -1,0 +1,48 @@
+using System.Security.Claims;
+using CapitalFlows.Commands;
+using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Localities;
+using CapitalFlows.Programmes;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace CapitalFlows.Funds.ReadingAllocations;
+
+/// <summary>
+/// One programme's allocation balance at a locality, over all sources:
+/// <c>availableVnd = receivedVnd − passedDownVnd − lentVnd + repaidVnd</c>, and utilisation = loans
+/// outstanding ÷ (available + loans outstanding).
+/// </summary>
+public sealed record AllocationBalance(
+    string Programme, long ReceivedVnd, long PassedDownVnd, long LentVnd, long RepaidVnd, long AvailableVnd, double Utilisation)
+{
+    public static AllocationBalance Of(string programme, IReadOnlyCollection<Fund> funds)
+    {
+        var available = funds.Sum(f => f.AvailableVnd);
+        var outstanding = funds.Sum(f => f.LoansOutstandingVnd);
+        return new AllocationBalance(programme,
+            funds.Sum(f => f.ReceivedVnd), funds.Sum(f => f.PassedDownVnd), funds.Sum(f => f.LentVnd), funds.Sum(f => f.RepaidVnd),
+            available, available + outstanding == 0 ? 0 : (double)outstanding / (available + outstanding));
+    }
+}
+
+public static class GetLocalityAllocationsEndpoint
+{
+    [WolverineGet("/api/localities/{code}/allocations")]
+    [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer},{Roles.PeopleCommittee},{Roles.Analyst}")]
+    public static async Task<IResult> Get(
+        string code, string? asOf, string? knownAt, ClaimsPrincipal user,
+        IQuerySession session, LocalityDirectory localities, ProgrammeCatalogue programmes, TimeProvider clock, CancellationToken ct)
+    {
+        var (_, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
+        if (problem is not null) return problem.ToResult();
+
+        var own = await FundQueries.HeldAt(session, [code], ct);
+        return Results.Ok(own
+            .GroupBy(f => f.Programme)
+            .OrderBy(g => programmes.All.ToList().FindIndex(p => p.Code == g.Key))
+            .Select(g => AllocationBalance.Of(g.Key, g.ToList())));
+    }
+}

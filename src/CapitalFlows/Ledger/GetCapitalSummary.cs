@@ -1,0 +1,55 @@
+using CapitalFlows.Commands;
+using CapitalFlows.Funds;
+using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Localities;
+using CapitalFlows.Programmes;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace CapitalFlows.Ledger;
+
+/// <summary>The national picture: capital by source, by province (each province's subtree) and by programme.</summary>
+public sealed record CapitalSummary(
+    DateOnly AsOf, long TotalVnd, long AvailableVnd, long LoansOutstandingVnd, long HeldNationallyVnd,
+    IReadOnlyList<CapitalLine> BySource, IReadOnlyList<CapitalLine> ByProvince, IReadOnlyList<CapitalLine> ByProgramme);
+
+/// <summary>One line of the summary; <c>TotalVnd</c> = available + loans outstanding.</summary>
+public sealed record CapitalLine(string Code, string? Name, long TotalVnd, long AvailableVnd, long LoansOutstandingVnd)
+{
+    public static CapitalLine Of(string code, string? name, IEnumerable<Fund> funds)
+    {
+        var list = funds.ToList();
+        var available = list.Sum(f => f.AvailableVnd);
+        var outstanding = list.Sum(f => f.LoansOutstandingVnd);
+        return new CapitalLine(code, name, available + outstanding, available, outstanding);
+    }
+}
+
+public static class GetCapitalSummaryEndpoint
+{
+    [WolverineGet("/api/capital/summary")]
+    [Authorize(Roles = $"{Roles.CentralFinance},{Roles.Analyst}")]
+    public static async Task<IResult> Get(
+        string? asOf, string? knownAt, IQuerySession session, LocalityDirectory localities, ProgrammeCatalogue programmes,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var (date, problem) = ReadDates.AsOf(asOf, clock, pastAllowed: false);
+        problem ??= ReadDates.KnownAt(knownAt);
+        if (problem is not null) return problem.ToResult();
+
+        var funds = await FundQueries.All(session, ct);
+        var byProvince = funds.ToLookup(f => localities.ProvinceOf(f.Locality, date));
+        var total = CapitalLine.Of("VN", null, funds);
+        return Results.Ok(new CapitalSummary(
+            date, total.TotalVnd, total.AvailableVnd, total.LoansOutstandingVnd,
+            CapitalLine.Of("VN", null, byProvince[null]).TotalVnd,
+            Sources.All.Select(s => CapitalLine.Of(s, null, funds.Where(f => f.Source == s))).ToList(),
+            localities.All
+                .Where(l => l.Level == LocalityLevel.Province && l.IsOpenOn(date))
+                .Select(p => CapitalLine.Of(p.Code, p.NameOn(date), byProvince[p.Code]))
+                .ToList(),
+            programmes.All.Select(p => CapitalLine.Of(p.Code, p.Name, funds.Where(f => f.Programme == p.Code))).ToList()));
+    }
+}

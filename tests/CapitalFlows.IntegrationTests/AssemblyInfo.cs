@@ -1,0 +1,4 @@
+global using Xunit;
+using CapitalFlows.IntegrationTests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(ServiceFixture))]

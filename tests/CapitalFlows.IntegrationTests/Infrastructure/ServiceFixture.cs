@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Alba;
+using Microsoft.AspNetCore.Hosting;
+using CapitalFlows.Commands;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+
+namespace CapitalFlows.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One real service for the whole test assembly: the web host in memory (Alba), on a throwaway PostgreSQL
+/// cluster of its own (or the server named by CAPITALFLOWS_TEST_PG). Tests reset the store before each test.
+/// </summary>
+public sealed class ServiceFixture : IAsyncLifetime
+{
+    public const string SigningKey = "capitalflows-development-signing-key-not-for-production";
+
+    private PostgresCluster? _cluster;
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public PostgresCluster Cluster => _cluster!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _cluster = await PostgresCluster.StartAsync();
+        var database = $"capitalflows_tests_{Guid.NewGuid():N}"[..30];
+        await _cluster.CreateDatabaseAsync(database);
+        ConnectionString = _cluster.ConnectionStringFor(database) + ";Maximum Pool Size=200;Timeout=60";
+        Environment.SetEnvironmentVariable("ConnectionStrings__CapitalFlows", ConnectionString);
+        Host = await AlbaHost.For<Program>(x =>
+        {
+            x.UseEnvironment("Testing");
+            x.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Host is not null) await Host.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+
+    public static DateOnly Today => VietnamCalendar.Today(TimeProvider.System);
+
+    public static string Token(string role, string? locality = null, string? name = null) =>
+        DevelopmentTokens.Mint(new AuthOptions { SigningKey = SigningKey }, role, locality, name, null, DateTimeOffset.UtcNow, TimeSpan.FromHours(1));
+
+    /// <summary>An HTTP client of the in-memory server, with a bearer token for the role when one is given.</summary>
+    public HttpClient Client(string? role = null, string? locality = null)
+    {
+        var client = Host.Server.CreateClient();
+        if (role is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, locality));
+        return client;
+    }
+
+    public async Task ResetAsync() => await Host.ResetAllMartenDataAsync();
+
+    /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
+    public async Task<long> EventCountAsync()
+    {
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents().CountAsync();
+    }
+}
+
+/// <summary>A response read once: status, raw body and the body parsed as JSON (when it is JSON).</summary>
+public sealed record Answer(int Status, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string? ProblemType => Json.TryGetProperty("type", out var t) ? t.GetString() : null;
+
+    public override string ToString() => $"{Status} {Body}";
+}
+
+public static class HttpClientExtensions
+{
+    public static async Task<Answer> PostJsonAsync(this HttpClient client, string url, object body)
+    {
+        var json = body as string ?? JsonSerializer.Serialize(body, JsonSerializerOptions.Web);
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(url, content);
+        return new Answer((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<Answer> GetAnswerAsync(this HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        return new Answer((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
