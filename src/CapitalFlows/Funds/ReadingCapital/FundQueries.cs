@@ -16,5 +16,5 @@ public static class FundQueries
 
     /// <summary>The funds held at these localities (a fund's id starts with its locality's code).</summary>
     public static Task<IReadOnlyList<Fund>> HeldAt(IQuerySession session, IReadOnlyList<string> codes, CancellationToken ct) =>
-        session.QueryAsync<Fund>("where split_part(id, '/', 1) = ANY(?)", ct, codes.ToArray());
+        session.QueryAsync<Fund>("where split_part(id, '/', 1) = ANY(?)", ct, [codes.ToArray()]);
 }
