@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
+using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
@@ -44,6 +45,7 @@ public static class ServiceSetup
                 // Decisions never mutate a fetched aggregate; this keeps the snapshots right even if one ever did.
                 opts.Events.UseIdentityMapForAggregates = false;
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
+                opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
             })
             .UseLightweightSessions()

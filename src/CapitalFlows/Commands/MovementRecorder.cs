@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CapitalFlows.Funds;
+using CapitalFlows.Loans;
 using CapitalFlows.Security;
 using JasperFx;
 using JasperFx.Events;
@@ -15,41 +16,40 @@ namespace CapitalFlows.Commands;
 /// Records one command: the single place where a pure decision meets the event store.
 /// <list type="number">
 /// <item>An accepted <c>commandId</c> is answered from its record (same answer, or 409 if the body differs).</item>
-/// <item>In one transaction it takes a PostgreSQL advisory lock on the command id and on every fund the command
-/// touches, in a fixed order. Commands on the same fund therefore queue instead of racing: each one decides on
-/// the state its predecessor left, so every command the money covers succeeds and the rest get 409
-/// insufficient-funds, never a concurrency clash. The locks live in the database, so this holds across nodes;
-/// commands on different funds never wait for each other.</item>
-/// <item>It fetches the funds (optimistic versions stay on as a second guard), runs the decision, appends its
-/// events with who/when/command metadata and stores the answer with them, and commits.</item>
+/// <item>In one transaction it takes a PostgreSQL advisory lock on the command id and on every fund, loan and
+/// earlier command the command touches, in a fixed order. Commands on the same fund therefore queue instead of
+/// racing: each one decides on the state its predecessor left, so every command the money covers succeeds and
+/// the rest get 409 insufficient-funds, never a concurrency clash. The locks live in the database, so this
+/// holds across nodes; commands on different funds never wait for each other.</item>
+/// <item>It fetches the streams (optimistic versions stay on as a second guard), runs the decision, appends its
+/// events with who/when/command metadata, stores the answer with them, and commits.</item>
 /// </list>
 /// A refusal rolls the transaction back: nothing is appended and the command id is not remembered.
 /// </summary>
 public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
-    private static readonly JsonSerializerOptions AnswerJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A command that touches funds only.</summary>
+    public Task<IResult> RecordAsync(
+        HttpContext http, Guid commandId, DateOnly effectiveOn, IReadOnlyCollection<FundKey> funds,
+        Func<FundStates, Decision> decide) =>
+        RecordAsync(http, commandId, effectiveOn, new Touches(funds, [], []), state => decide(state.Funds));
 
     public async Task<IResult> RecordAsync(
-        HttpContext http,
-        Guid commandId,
-        DateOnly effectiveOn,
-        IReadOnlyCollection<FundKey> funds,
-        Func<FundStates, Decision> decide,
+        HttpContext http, Guid commandId, DateOnly effectiveOn, Touches touches, Func<LedgerState, Decision> decide,
         int successStatus = StatusCodes.Status200OK)
     {
         var bodyHash = CommandBodyMiddleware.HashOf(http);
-        await using (var query = store.QuerySession())
-        {
-            if (await query.LoadAsync<ProcessedCommand>(commandId, http.RequestAborted) is { } seen)
-                return Replay(seen, bodyHash);
-        }
+        if (await FindAsync(commandId, http.RequestAborted) is { } seen)
+            return Replay(seen, bodyHash);
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryRecordAsync(http, commandId, bodyHash, effectiveOn, funds, decide, successStatus);
+                return await TryRecordAsync(http, commandId, bodyHash, effectiveOn, touches, decide, successStatus);
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {
@@ -58,26 +58,46 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         }
     }
 
+    /// <summary>An accepted command's record, read outside any transaction.</summary>
+    public async Task<ProcessedCommand?> FindAsync(Guid commandId, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return await query.LoadAsync<ProcessedCommand>(commandId, ct);
+    }
+
     private async Task<IResult> TryRecordAsync(
         HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn,
-        IReadOnlyCollection<FundKey> funds, Func<FundStates, Decision> decide, int successStatus)
+        Touches touches, Func<LedgerState, Decision> decide, int successStatus)
     {
         var ct = http.RequestAborted;
         await using var session = store.LightweightSession();
         await session.BeginTransactionAsync(ct);
-        await LockAsync(session, [$"command/{commandId}", .. funds.Select(f => f.StreamKey)], ct);
+        await LockAsync(session,
+            [
+                CommandLock(commandId), .. touches.Commands.Select(CommandLock),
+                .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans,
+            ], ct);
 
         if (await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } seen)
             return Replay(seen, bodyHash);
 
-        var streams = new Dictionary<string, IEventStream<Fund>>(StringComparer.Ordinal);
-        foreach (var key in funds.Distinct())
-            streams[key.StreamKey] = await session.Events.FetchForWriting<Fund>(key.StreamKey, ct);
+        var funds = new Dictionary<string, IEventStream<Fund>>(StringComparer.Ordinal);
+        foreach (var key in touches.Funds.Distinct())
+            funds[key.StreamKey] = await session.Events.FetchForWriting<Fund>(key.StreamKey, ct);
+        var loans = new Dictionary<string, IEventStream<Loan>>(StringComparer.Ordinal);
+        foreach (var loanId in touches.Loans.Distinct())
+            loans[loanId] = await session.Events.FetchForWriting<Loan>(loanId, ct);
+        var commands = new Dictionary<Guid, ProcessedCommand>();
+        foreach (var id in touches.Commands.Distinct())
+            if (await session.LoadAsync<ProcessedCommand>(id, ct) is { } earlier) commands[id] = earlier;
 
-        var states = new FundStates(streams.Values
-            .Where(s => s.Aggregate is not null)
-            .ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!));
-        var decision = states.RefuseIfEarlierThanLastMovement(effectiveOn) ?? decide(states);
+        var state = new LedgerState(
+            new FundStates(funds.Values.Where(s => s.Aggregate is not null).ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!)),
+            loans.Values.Where(s => s.Aggregate is not null).ToDictionary(s => s.Key!, s => s.Aggregate!),
+            commands);
+        var decision = state.Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
+            ?? state.RefuseIfEarlierThanLastLoanMovement(effectiveOn)
+            ?? decide(state);
         if (decision.Refusal is not null)
             return decision.Refusal.ToResult();
 
@@ -85,15 +105,28 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         Stamp(session, http, commandId, recordedAt);
         foreach (var (streamKey, @event) in decision.Events)
         {
-            if (streams.TryGetValue(streamKey, out var stream)) stream.AppendOne(@event);
+            if (funds.TryGetValue(streamKey, out var fund)) fund.AppendOne(@event);
+            else if (loans.TryGetValue(streamKey, out var loan)) loan.AppendOne(@event);
             else session.Events.Append(streamKey, @event);
         }
 
-        var answer = JsonSerializer.Serialize(new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count), AnswerJson);
-        session.Insert(new ProcessedCommand(commandId, bodyHash, successStatus, answer, recordedAt));
+        var answer = JsonSerializer.Serialize(
+            new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
+            {
+                LoanId = decision.LoanId,
+                OutstandingVnd = decision.OutstandingVnd,
+            }, Json);
+        var appended = decision.Events
+            .Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json)))
+            .ToList();
+        session.Insert(new ProcessedCommand(commandId, bodyHash, successStatus, answer, recordedAt, appended) { Reverses = decision.Reverses });
+        if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
+            session.Update(original with { ReversedBy = commandId });
         await session.SaveChangesAsync(ct);
         return Results.Content(answer, "application/json", Encoding.UTF8, successStatus);
     }
+
+    private static string CommandLock(Guid commandId) => $"command/{commandId}";
 
     private static async Task LockAsync(IDocumentSession session, IEnumerable<string> keys, CancellationToken ct)
     {
@@ -126,4 +159,10 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         seen.BodyHash == bodyHash
             ? Results.Content(seen.Answer, "application/json", Encoding.UTF8, seen.Status)
             : Problems.CommandIdReused(seen.Id).ToResult();
+
+    /// <summary>The events a command appended, read back as their types.</summary>
+    public static IReadOnlyList<StreamEvent> EventsOf(ProcessedCommand command) =>
+        command.Events
+            .Select(e => new StreamEvent(e.StreamKey, JsonSerializer.Deserialize(e.Data, LedgerEvents.ByName[e.Type], Json)!))
+            .ToList();
 }

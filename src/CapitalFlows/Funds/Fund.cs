@@ -1,27 +1,49 @@
 using System.Text.Json.Serialization;
+using CapitalFlows.Commands;
 
 namespace CapitalFlows.Funds;
 
 // The events of a fund's stream. Each is a fact with the amount it moved, never a balance.
-public sealed record CentralBudgetEntrusted(string Programme, long AmountVnd, string DecisionRef, DateOnly EffectiveOn);
+public sealed record CentralBudgetEntrusted(string Programme, long AmountVnd, string DecisionRef, DateOnly EffectiveOn) : ILedgerEvent;
 
-public sealed record MobilisedCapitalReceived(string Programme, long AmountVnd, string Instrument, string Reference, DateOnly EffectiveOn);
+public sealed record MobilisedCapitalReceived(string Programme, long AmountVnd, string Instrument, string Reference, DateOnly EffectiveOn) : ILedgerEvent;
 
-public sealed record LocalBudgetToppedUp(string Locality, string Programme, long AmountVnd, string DecisionRef, DateOnly EffectiveOn);
+public sealed record LocalBudgetToppedUp(string Locality, string Programme, long AmountVnd, string DecisionRef, DateOnly EffectiveOn) : ILedgerEvent;
 
-public sealed record CharityDonationReceived(string Locality, string Programme, long AmountVnd, string? Donor, string? Campaign, DateOnly EffectiveOn);
+public sealed record CharityDonationReceived(string Locality, string Programme, long AmountVnd, string? Donor, string? Campaign, DateOnly EffectiveOn) : ILedgerEvent;
 
 /// <summary>Capital left the parent's fund for a direct child (appended to the parent's fund).</summary>
-public sealed record CapitalAllocated(string From, string To, string Source, string Programme, string ToProgramme, long AmountVnd, string? DecisionRef, DateOnly EffectiveOn);
+public sealed record CapitalAllocated(string From, string To, string Source, string Programme, string ToProgramme, long AmountVnd, string? DecisionRef, DateOnly EffectiveOn) : ILedgerEvent;
 
 /// <summary>The child's side of an allocation (appended to the child's fund, which may be earmarked from general).</summary>
-public sealed record AllocationReceived(string From, string To, string Source, string Programme, string ToProgramme, long AmountVnd, string? DecisionRef, DateOnly EffectiveOn);
+public sealed record AllocationReceived(string From, string To, string Source, string Programme, string ToProgramme, long AmountVnd, string? DecisionRef, DateOnly EffectiveOn) : ILedgerEvent;
 
 /// <summary>Capital taken back from a child's fund (appended to the child's fund).</summary>
-public sealed record CapitalRecalled(string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn);
+public sealed record CapitalRecalled(string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
 
 /// <summary>The parent's side of a recall (appended to the parent's fund).</summary>
-public sealed record RecallReceived(string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn);
+public sealed record RecallReceived(string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+/// <summary>Principal lent from the fund to a new loan.</summary>
+public sealed record CapitalLent(Guid LoanId, string Locality, string Source, string Programme, long AmountVnd, DateOnly EffectiveOn) : ILedgerEvent;
+
+/// <summary>Principal repaid into the fund the loan came from: capital revolves.</summary>
+public sealed record RepaymentReceived(Guid LoanId, Guid RepaymentId, string Locality, string Source, string Programme, long AmountVnd, DateOnly EffectiveOn) : ILedgerEvent;
+
+// Compensating events of a reversal: each undoes one side of an earlier movement, on its own effective date.
+public sealed record InflowReversed(Guid ReversedCommandId, string Locality, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+public sealed record AllocationReversed(Guid ReversedCommandId, string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+public sealed record AllocationReceiptReversed(Guid ReversedCommandId, string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+public sealed record RecallReversed(Guid ReversedCommandId, string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+public sealed record RecallReceiptReversed(Guid ReversedCommandId, string From, string To, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+public sealed record LendingReversed(Guid ReversedCommandId, Guid LoanId, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
+public sealed record RepaymentReversed(Guid ReversedCommandId, Guid LoanId, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
 
 /// <summary>
 /// A fund's state, folded from its stream: the write model that decisions read, kept as an inline snapshot
@@ -35,6 +57,9 @@ public sealed record Fund
 
     /// <summary>Capital that entered the bank into this fund: entrusted, mobilised, topped up or donated.</summary>
     public long InflowsVnd { get; init; }
+
+    /// <summary>The part of those inflows that was reversed.</summary>
+    public long InflowsReversedVnd { get; init; }
 
     /// <summary>All capital that came in: inflows and allocations from above, less recalls by the parent.</summary>
     public long ReceivedVnd { get; init; }
@@ -79,6 +104,52 @@ public sealed record Fund
     public Fund Apply(CapitalRecalled e) => this with { ReceivedVnd = ReceivedVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
     public Fund Apply(RecallReceived e) => this with { PassedDownVnd = PassedDownVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(CapitalLent e) => this with { LentVnd = LentVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(RepaymentReceived e) => this with { RepaidVnd = RepaidVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(InflowReversed e) => this with
+    {
+        InflowsReversedVnd = InflowsReversedVnd + e.AmountVnd,
+        ReceivedVnd = ReceivedVnd - e.AmountVnd,
+        LastMovementOn = e.EffectiveOn,
+    };
+
+    public Fund Apply(AllocationReversed e) => this with { PassedDownVnd = PassedDownVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(AllocationReceiptReversed e) => this with { ReceivedVnd = ReceivedVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(RecallReversed e) => this with { ReceivedVnd = ReceivedVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(RecallReceiptReversed e) => this with { PassedDownVnd = PassedDownVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(LendingReversed e) => this with { LentVnd = LentVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(RepaymentReversed e) => this with { RepaidVnd = RepaidVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    /// <summary>The state after any fund event: how a decision checks the result of the events it is about to append.</summary>
+    public Fund Then(object @event) => @event switch
+    {
+        CentralBudgetEntrusted e => Apply(e),
+        MobilisedCapitalReceived e => Apply(e),
+        LocalBudgetToppedUp e => Apply(e),
+        CharityDonationReceived e => Apply(e),
+        CapitalAllocated e => Apply(e),
+        AllocationReceived e => Apply(e),
+        CapitalRecalled e => Apply(e),
+        RecallReceived e => Apply(e),
+        CapitalLent e => Apply(e),
+        RepaymentReceived e => Apply(e),
+        InflowReversed e => Apply(e),
+        AllocationReversed e => Apply(e),
+        AllocationReceiptReversed e => Apply(e),
+        RecallReversed e => Apply(e),
+        RecallReceiptReversed e => Apply(e),
+        LendingReversed e => Apply(e),
+        RepaymentReversed e => Apply(e),
+        _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of a fund", nameof(@event)),
+    };
 
     private Fund Inflow(long amountVnd, DateOnly effectiveOn) => this with
     {

@@ -19,4 +19,14 @@ public sealed class FundStates(IReadOnlyDictionary<FundKey, Fund> funds)
         this[key].AvailableVnd < amountVnd
             ? Decision.Refuse(Problems.InsufficientFunds(key.StreamKey, this[key].AvailableVnd, amountVnd))
             : null;
+
+    /// <summary>Invariant 1 for any set of events: none of them may leave a fund below zero.</summary>
+    public Decision? RefuseIfAnyFundGoesNegative(IEnumerable<StreamEvent> events) =>
+        events
+            .Where(e => e.StreamKey.Contains('/', StringComparison.Ordinal))
+            .GroupBy(e => FundKey.Parse(e.StreamKey))
+            .Select(g => (key: g.Key, before: this[g.Key], after: g.Aggregate(this[g.Key], (fund, e) => fund.Then(e.Event))))
+            .Where(f => f.after.AvailableVnd < 0)
+            .Select(f => Decision.Refuse(Problems.InsufficientFunds(f.key.StreamKey, f.before.AvailableVnd, f.before.AvailableVnd - f.after.AvailableVnd)))
+            .FirstOrDefault();
 }

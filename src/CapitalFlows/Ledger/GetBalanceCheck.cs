@@ -27,7 +27,7 @@ public static class GetBalanceCheckEndpoint
             + await events.QueryRawEventDataOnly<LocalBudgetToppedUp>().SumAsync(e => e.AmountVnd, ct)
             + await events.QueryRawEventDataOnly<CharityDonationReceived>().SumAsync(e => e.AmountVnd, ct);
         var funds = await FundQueries.All(session, ct);
-        const long reversed = 0; // nothing can be reversed until reversals exist (the lending issue adds them)
+        var reversed = await events.QueryRawEventDataOnly<InflowReversed>().SumAsync(e => e.AmountVnd, ct);
         var held = funds.Sum(f => f.AvailableVnd);
         var outstanding = funds.Sum(f => f.LoansOutstandingVnd);
         return new BalanceCheck(received, reversed, held, outstanding, held + outstanding == received - reversed);

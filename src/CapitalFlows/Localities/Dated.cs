@@ -5,7 +5,7 @@ public sealed record Dated<T>(DateOnly? From, T Value);
 
 public static class DatedHistory
 {
-    /// <summary>The value that held on that date: the last entry that had begun by then.</summary>
-    public static T On<T>(this IReadOnlyList<Dated<T>> history, DateOnly date) =>
-        history.Last(h => h.From is null || h.From <= date).Value;
+    /// <summary>The value that held on that date: the last entry that had begun by then (default before the first).</summary>
+    public static T? On<T>(this IReadOnlyList<Dated<T>> history, DateOnly date) =>
+        history.LastOrDefault(h => h.From is null || h.From <= date) is { } held ? held.Value : default;
 }

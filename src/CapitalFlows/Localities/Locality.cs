@@ -14,7 +14,7 @@ public sealed record Locality(
     DateOnly? ClosedOn,
     string? Successor)
 {
-    public string NameOn(DateOnly date) => Names.On(date);
+    public string NameOn(DateOnly date) => Names.On(date) ?? Names[0].Value;
 
     public string? ParentOn(DateOnly date) => Parents.On(date);
 

@@ -1,0 +1,18 @@
+using CapitalFlows.Funds;
+using CapitalFlows.Loans;
+
+namespace CapitalFlows.Commands;
+
+/// <summary>Every event type of the ledger, by name: how a command's stored events are read back.</summary>
+public static class LedgerEvents
+{
+    public static readonly IReadOnlyDictionary<string, Type> ByName = new Type[]
+    {
+        typeof(CentralBudgetEntrusted), typeof(MobilisedCapitalReceived), typeof(LocalBudgetToppedUp), typeof(CharityDonationReceived),
+        typeof(CapitalAllocated), typeof(AllocationReceived), typeof(CapitalRecalled), typeof(RecallReceived),
+        typeof(CapitalLent), typeof(RepaymentReceived),
+        typeof(InflowReversed), typeof(AllocationReversed), typeof(AllocationReceiptReversed), typeof(RecallReversed),
+        typeof(RecallReceiptReversed), typeof(LendingReversed), typeof(RepaymentReversed),
+        typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed),
+    }.ToDictionary(t => t.Name, StringComparer.Ordinal);
+}

@@ -1,0 +1,21 @@
+using CapitalFlows.Funds;
+using CapitalFlows.Loans;
+
+namespace CapitalFlows.Commands;
+
+/// <summary>The state a decision reads: the touched funds and loans, and earlier commands it refers to.</summary>
+public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Loan> loans, IReadOnlyDictionary<Guid, ProcessedCommand> commands)
+{
+    public FundStates Funds { get; } = funds;
+
+    public Loan? Loan(string loanId) => loans.GetValueOrDefault(loanId);
+
+    public ProcessedCommand? Command(Guid commandId) => commands.GetValueOrDefault(commandId);
+
+    /// <summary>Invariant 7 for loans: a loan's effective dates never go backwards.</summary>
+    public Decision? RefuseIfEarlierThanLastLoanMovement(DateOnly effectiveOn) =>
+        loans.Values
+            .Where(l => l.LastMovementOn > effectiveOn)
+            .Select(l => Decision.Refuse(Problems.EffectiveDateTooEarly($"loan {l.Id}", l.LastMovementOn, effectiveOn)))
+            .FirstOrDefault();
+}

@@ -1,0 +1,120 @@
+using CapitalFlows.Commands;
+using CapitalFlows.Funds;
+using CapitalFlows.Loans;
+using CapitalFlows.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CapitalFlows.Reversals;
+
+/// <summary>
+/// Undoes one earlier movement, named by its command id, by appending compensating events to every stream it
+/// touched. History is never edited: the movement and its reversal both stay in the log.
+/// </summary>
+public sealed record ReverseMovement(Guid? CommandId, Guid? ReversedCommandId, string? Reason, string? EffectiveOn);
+
+public static class ReverseMovementEndpoint
+{
+    public static ProblemDetails Validate(ReverseMovement command, TimeProvider clock)
+    {
+        var errors = new FieldErrors();
+        errors.CommandId(command.CommandId);
+        if (command.ReversedCommandId is null || command.ReversedCommandId == Guid.Empty)
+            errors.Add("reversedCommandId", "reversedCommandId is required: the commandId of the movement to reverse.");
+        errors.Text(command.Reason, "reason", required: true);
+        errors.EffectiveOn(command.EffectiveOn, VietnamCalendar.Today(clock));
+        return errors.ToProblem() ?? WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/api/reversals")]
+    [Authorize(Roles = Roles.CentralFinance)]
+    public static async Task<IResult> Post(ReverseMovement command, HttpContext http, MovementRecorder recorder, TimeProvider clock)
+    {
+        var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
+        var reversedId = command.ReversedCommandId!.Value;
+        if (await recorder.FindAsync(reversedId, http.RequestAborted) is not { } original)
+            return Problems.NotFound($"No movement was recorded with commandId {reversedId}.").ToResult();
+
+        var streams = original.Events.Select(e => e.StreamKey).Distinct().ToList();
+        var touches = new Touches(
+            streams.Where(IsFund).Select(FundKey.Parse).ToList(),
+            streams.Where(s => !IsFund(s)).ToList(),
+            [reversedId]);
+        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn, touches, state =>
+        {
+            var movement = state.Command(reversedId)!;
+            return Decide(command, movement, MovementRecorder.EventsOf(movement), state, effectiveOn);
+        });
+    }
+
+    private static bool IsFund(string streamKey) => streamKey.Contains('/', StringComparison.Ordinal);
+
+    public static Decision Decide(
+        ReverseMovement command, ProcessedCommand movement, IReadOnlyList<StreamEvent> movementEvents, LedgerState state, DateOnly effectiveOn)
+    {
+        if (movement.Reverses is not null)
+            return NotReversible($"Movement {movement.Id} is itself a reversal; record the movement again instead.");
+        if (movement.ReversedBy is { } reversal)
+            return NotReversible($"Movement {movement.Id} was already reversed by {reversal}.");
+
+        var id = movement.Id;
+        var reason = command.Reason!;
+        var compensations = new List<StreamEvent>();
+        foreach (var (stream, @event) in movementEvents)
+        {
+            object compensation;
+            switch (@event)
+            {
+                case CentralBudgetEntrusted e:
+                    compensation = new InflowReversed(id, "VN", Sources.CentralBudget, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case MobilisedCapitalReceived e:
+                    compensation = new InflowReversed(id, "VN", Sources.Mobilised, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case LocalBudgetToppedUp e:
+                    compensation = new InflowReversed(id, e.Locality, Sources.LocalBudget, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case CharityDonationReceived e:
+                    compensation = new InflowReversed(id, e.Locality, Sources.Charity, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case CapitalAllocated e:
+                    compensation = new AllocationReversed(id, e.From, e.To, e.Source, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case AllocationReceived e:
+                    compensation = new AllocationReceiptReversed(id, e.From, e.To, e.Source, e.ToProgramme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case CapitalRecalled e:
+                    compensation = new RecallReversed(id, e.From, e.To, e.Source, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case RecallReceived e:
+                    compensation = new RecallReceiptReversed(id, e.From, e.To, e.Source, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case CapitalLent e:
+                    compensation = new LendingReversed(id, e.LoanId, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case LoanDrawnDown e:
+                    if (state.Loan(stream)!.Repayments.Count > 0)
+                        return NotReversible($"Loan {e.LoanId} has repayments; reverse them first, latest first.");
+                    compensation = new LoanDrawdownReversed(e.LoanId, id, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case RepaymentReceived e:
+                    compensation = new RepaymentReversed(id, e.LoanId, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case LoanRepaid e:
+                    if (state.Loan(stream)!.Repayments is not [.., var latest] || latest != e.RepaymentId)
+                        return NotReversible($"Repayment {e.RepaymentId} is not the latest standing repayment of loan {e.LoanId}.");
+                    compensation = new LoanRepaymentReversed(e.LoanId, e.RepaymentId, e.AmountVnd, reason, effectiveOn);
+                    break;
+                default:
+                    return NotReversible($"A {@event.GetType().Name} cannot be reversed.");
+            }
+            compensations.Add(new StreamEvent(stream, compensation));
+        }
+
+        return state.Funds.RefuseIfAnyFundGoesNegative(compensations)
+            ?? (Decision.Append([.. compensations]) with { Reverses = id });
+    }
+
+    private static Decision NotReversible(string detail) => Problems.Create("not-reversible", detail);
+}
