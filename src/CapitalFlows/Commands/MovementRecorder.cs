@@ -42,9 +42,6 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         int successStatus = StatusCodes.Status200OK)
     {
         var bodyHash = CommandBodyMiddleware.HashOf(http);
-        if (await FindAsync(commandId, http.RequestAborted) is { } seen)
-            return Replay(seen, bodyHash);
-
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -78,18 +75,19 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
                 .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans,
             ], ct);
 
-        if (await session.LoadAsync<ProcessedCommand>(commandId, ct) is { } seen)
-            return Replay(seen, bodyHash);
+        // Everything the decision reads, in one round trip, under the locks.
+        var batch = session.CreateBatchQuery();
+        var seenTask = batch.Load<ProcessedCommand>(commandId);
+        var fundTasks = touches.Funds.Distinct().Select(f => batch.Events.FetchForWriting<Fund>(f.StreamKey)).ToList();
+        var loanTasks = touches.Loans.Distinct().Select(l => batch.Events.FetchForWriting<Loan>(l)).ToList();
+        var commandTasks = touches.Commands.Distinct().Select(c => batch.Load<ProcessedCommand>(c)).ToList();
+        await batch.Execute(ct);
 
-        var funds = new Dictionary<string, IEventStream<Fund>>(StringComparer.Ordinal);
-        foreach (var key in touches.Funds.Distinct())
-            funds[key.StreamKey] = await session.Events.FetchForWriting<Fund>(key.StreamKey, ct);
-        var loans = new Dictionary<string, IEventStream<Loan>>(StringComparer.Ordinal);
-        foreach (var loanId in touches.Loans.Distinct())
-            loans[loanId] = await session.Events.FetchForWriting<Loan>(loanId, ct);
-        var commands = new Dictionary<Guid, ProcessedCommand>();
-        foreach (var id in touches.Commands.Distinct())
-            if (await session.LoadAsync<ProcessedCommand>(id, ct) is { } earlier) commands[id] = earlier;
+        if (await seenTask is { } seen)
+            return Replay(seen, bodyHash);
+        var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
+        var loans = (await Task.WhenAll(loanTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
+        var commands = (await Task.WhenAll(commandTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
 
         var state = new LedgerState(
             new FundStates(funds.Values.Where(s => s.Aggregate is not null).ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!)),
