@@ -3,11 +3,13 @@ using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
+using CapitalFlows.Operations;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
+using JasperFx.OpenTelemetry;
 using Marten;
 using Scalar.AspNetCore;
 using Wolverine;
@@ -20,6 +22,8 @@ namespace CapitalFlows;
 public static class ServiceSetup
 {
     /// <summary>The private cluster that <c>deploy/run.sh</c> starts, used in Development when no connection string is set.</summary>
+    public const string WolverineServiceName = "capitalflows";
+
     public const string LocalDevelopmentDatabase = "Host=127.0.0.1;Port=5433;Database=capitalflows;Username=postgres";
 
     public static void AddCapitalFlows(this WebApplicationBuilder builder)
@@ -47,6 +51,8 @@ public static class ServiceSetup
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
+                opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+                opts.OpenTelemetry.TrackEventCounters();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -55,11 +61,12 @@ public static class ServiceSetup
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(ServiceSetup).Assembly;
-            opts.ServiceName = "capitalflows";
+            opts.ServiceName = WolverineServiceName;
             opts.Durability.Mode = builder.Environment.IsProduction() ? DurabilityMode.Balanced : DurabilityMode.Solo;
         });
         builder.Services.AddWolverineHttp();
 
+        builder.AddCapitalFlowsTelemetry(WolverineServiceName);
         builder.Services.AddCapitalFlowsAuthentication(builder.Configuration, builder.Environment);
         builder.Services.AddProblemDetails();
         // Amounts are JSON integers: "100" is refused, not read as a number.
@@ -72,6 +79,8 @@ public static class ServiceSetup
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = BadRequests.HandleAsync });
         app.UseStatusCodePages();
+        app.Use(CommandBodyMiddleware.DeferContentTypeCheck);
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<CommandBodyMiddleware>();

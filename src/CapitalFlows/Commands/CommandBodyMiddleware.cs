@@ -7,20 +7,40 @@ namespace CapitalFlows.Commands;
 
 /// <summary>
 /// Runs after authentication and authorisation, before the endpoint, on every command (a POST under /api):
-/// a body over 64 KiB is 413, a body that is not JSON is 415, malformed JSON or anything but a JSON object
-/// is 400 — in the order API.md gives. It keeps the canonical hash of the body for idempotency.
+/// a body over 64 KiB is 413, a body that is not JSON is 415, malformed JSON, anything but a JSON object or a
+/// value of the wrong JSON type is 400 — in the order API.md gives. It keeps the canonical hash of the body
+/// for idempotency.
 /// </summary>
 public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
 {
     public const int MaxBodyBytes = 64 * 1024;
     private const string HashKey = "CapitalFlows.BodyHash";
+    private const string ContentTypeKey = "CapitalFlows.ContentType";
 
     public static string HashOf(HttpContext http) =>
         http.Items[HashKey] as string ?? throw new InvalidOperationException("The command body was not read by CommandBodyMiddleware");
 
+    private static bool IsCommand(HttpContext http) =>
+        HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api");
+
+    /// <summary>
+    /// Before routing: ASP.NET Core routes a command whose content type is not JSON to a bare 415 endpoint
+    /// that skips authentication and authorisation. Routing sees JSON, so that 401 and 403 come first; the
+    /// content type the client sent is checked after them, in <see cref="InvokeAsync"/>.
+    /// </summary>
+    public static Task DeferContentTypeCheck(HttpContext http, RequestDelegate next)
+    {
+        if (IsCommand(http))
+        {
+            http.Items[ContentTypeKey] = http.Request.ContentType;
+            http.Request.ContentType = "application/json";
+        }
+        return next(http);
+    }
+
     public async Task InvokeAsync(HttpContext http)
     {
-        if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Path.StartsWithSegments("/api"))
+        if (!IsCommand(http))
         {
             await next(http);
             return;
@@ -30,43 +50,55 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
             await WriteStatus(http, StatusCodes.Status413PayloadTooLarge, "The body is larger than 64 KiB.");
             return;
         }
+        http.Request.ContentType = http.Items[ContentTypeKey] as string;
         if (!http.Request.HasJsonContentType())
         {
             await WriteStatus(http, StatusCodes.Status415UnsupportedMediaType, "Commands are JSON: send Content-Type: application/json.");
             return;
         }
 
-        http.Request.EnableBuffering(MaxBodyBytes + 1, MaxBodyBytes + 1);
-        var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        if (buffer.Length > MaxBodyBytes)
+        var body = await ReadAtMostAsync(http.Request.Body, MaxBodyBytes + 1, http.RequestAborted);
+        if (body.Length > MaxBodyBytes)
         {
             await WriteStatus(http, StatusCodes.Status413PayloadTooLarge, "The body is larger than 64 KiB.");
             return;
         }
-        http.Request.Body.Position = 0;
+        http.Request.Body = new MemoryStream(body, writable: false);
 
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray());
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                await Problems.Validation("$", "The body must be a JSON object.").ToResult().ExecuteAsync(http);
-                return;
-            }
-            http.Items[HashKey] = CanonicalJson.Hash(document.RootElement);
-        }
-        catch (JsonException e)
-        {
-            await Problems.Validation("$", $"Malformed JSON: {e.Message}").ToResult().ExecuteAsync(http);
-            return;
-        }
-        if (FieldTypeError(http, buffer.ToArray()) is { } problem)
+        var problem = HashOrProblem(http, body) ?? FieldTypeError(http, body);
+        if (problem is not null)
         {
             await problem.ToResult().ExecuteAsync(http);
             return;
         }
         await next(http);
+    }
+
+    private static async Task<byte[]> ReadAtMostAsync(Stream body, int limit, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while (buffer.Length < limit && (read = await body.ReadAsync(chunk, ct)) > 0)
+            buffer.Write(chunk, 0, read);
+        return buffer.ToArray();
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails? HashOrProblem(HttpContext http, byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return Problems.Validation("$", "The body must be a JSON object.");
+            http.Items[HashKey] = CanonicalJson.Hash(document.RootElement);
+            return null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Malformed JSON, or text that is not valid UTF-8 (a lone surrogate, a broken byte).
+            return Problems.Validation("$", $"Malformed JSON: {e.Message}");
+        }
     }
 
     private static Task WriteStatus(HttpContext http, int status, string detail) =>

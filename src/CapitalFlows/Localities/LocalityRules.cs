@@ -5,11 +5,14 @@ namespace CapitalFlows.Localities;
 /// <summary>Rules on localities that every movement obeys (DOMAIN.md invariant 8).</summary>
 public static class LocalityRules
 {
-    /// <summary>409 locality-closed when a named locality was merged, or did not exist yet, on that date.</summary>
+    /// <summary>
+    /// 409 locality-closed when a named locality did not exist yet on that date, or has been merged: a merge
+    /// moved its balances on the merge's date, so its history is frozen and it takes no movement of any date.
+    /// </summary>
     public static Decision? RefuseIfNotOpen(LocalityDirectory localities, DateOnly date, params string[] codes) =>
         codes
             .Select(localities.Find)
-            .Where(l => l is not null && !l.IsOpenOn(date))
+            .Where(l => l is not null && (!l.ExistsOn(date) || l.ClosedOn is not null))
             .Select(l => Decision.Refuse(Problems.LocalityClosed(l!.Code, date, l.ExistsOn(date) ? l.Successor : null, l.ClosedOn)))
             .FirstOrDefault();
 
