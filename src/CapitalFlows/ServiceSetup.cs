@@ -68,6 +68,7 @@ public static class ServiceSetup
 
         builder.AddCapitalFlowsTelemetry(WolverineServiceName);
         builder.Services.AddCapitalFlowsAuthentication(builder.Configuration, builder.Environment);
+        builder.Services.AddCapitalFlowsHealth();
         builder.Services.AddProblemDetails();
         // Amounts are JSON integers: "100" is refused, not read as a number.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
@@ -88,7 +89,7 @@ public static class ServiceSetup
         app.MapOpenApi("/openapi/v1.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/v1.json").WithTitle("CapitalFlows API"));
         app.MapGet("/problems/{slug}", ProblemPages.Get).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous();
+        app.MapCapitalFlowsHealth();
         app.MapWolverineEndpoints(o =>
         {
             o.RequireAuthorizeOnAll();
