@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
+using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 using CapitalFlows.Operations;
@@ -50,19 +51,24 @@ public static class ServiceSetup
                 opts.Events.UseIdentityMapForAggregates = false;
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
+                opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);
                 opts.Schema.For<ProcessedCommand>();
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine();
+            // Wolverine runs the asynchronous projections as agents, spread over the nodes in Balanced mode.
+            .IntegrateWithWolverine(x => x.UseWolverineManagedEventSubscriptionDistribution = true);
 
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(ServiceSetup).Assembly;
             opts.ServiceName = WolverineServiceName;
-            opts.Durability.Mode = builder.Environment.IsProduction() ? DurabilityMode.Balanced : DurabilityMode.Solo;
+            // Balanced (leader election, agents spread over the nodes) unless configured otherwise; a single
+            // development or test process runs Solo.
+            opts.Durability.Mode = builder.Configuration.GetValue<DurabilityMode?>("Wolverine:DurabilityMode")
+                ?? (builder.Environment.IsProduction() ? DurabilityMode.Balanced : DurabilityMode.Solo);
         });
         builder.Services.AddWolverineHttp();
 

@@ -20,6 +20,9 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
     public static string HashOf(HttpContext http) =>
         http.Items[HashKey] as string ?? throw new InvalidOperationException("The command body was not read by CommandBodyMiddleware");
 
+    /// <summary>The command record the endpoint reads its body into (e.g. <c>Allocate</c>).</summary>
+    public static Type? CommandTypeOf(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+
     private static bool IsCommand(HttpContext http) =>
         HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api");
 
@@ -110,7 +113,7 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
     /// </summary>
     private Microsoft.AspNetCore.Mvc.ProblemDetails? FieldTypeError(HttpContext http, byte[] body)
     {
-        var commandType = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var commandType = CommandTypeOf(http);
         if (commandType is null) return null;
         try
         {

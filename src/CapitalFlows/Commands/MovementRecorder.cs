@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
+using CapitalFlows.Operations;
 using CapitalFlows.Security;
 using JasperFx;
 using JasperFx.Events;
@@ -42,11 +43,27 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         int successStatus = StatusCodes.Status200OK)
     {
         var bodyHash = CommandBodyMiddleware.HashOf(http);
+        var command = CommandBodyMiddleware.CommandTypeOf(http)?.Name ?? "command";
+        var localities = string.Join(",", touches.Funds.Select(f => f.Locality).Distinct());
+        // The HTTP request's span and a span of our own around the decision carry the command and its id.
+        var request = Activity.Current;
+        using var activity = Telemetry.Source.StartActivity($"{command} {commandId}");
+        foreach (var span in new[] { request, activity })
+        {
+            span?.SetTag("capitalflows.command", command);
+            span?.SetTag("capitalflows.command_id", commandId.ToString());
+            span?.SetTag("capitalflows.localities", localities);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryRecordAsync(http, commandId, bodyHash, effectiveOn, touches, decide, successStatus);
+                var (result, outcome) = await TryRecordAsync(http, commandId, bodyHash, effectiveOn, touches, decide, successStatus);
+                activity?.SetTag("capitalflows.outcome", outcome);
+                request?.SetTag("capitalflows.outcome", outcome);
+                Telemetry.CountCommand(command, outcome);
+                return result;
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {
@@ -62,7 +79,7 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         return await query.LoadAsync<ProcessedCommand>(commandId, ct);
     }
 
-    private async Task<IResult> TryRecordAsync(
+    private async Task<(IResult Result, string Outcome)> TryRecordAsync(
         HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn,
         Touches touches, Func<LedgerState, Decision> decide, int successStatus)
     {
@@ -84,7 +101,7 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         await batch.Execute(ct);
 
         if (await seenTask is { } seen)
-            return Replay(seen, bodyHash);
+            return (Replay(seen, bodyHash), seen.BodyHash == bodyHash ? "replayed" : "command-id-reused");
         var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
         var loans = (await Task.WhenAll(loanTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
         var commands = (await Task.WhenAll(commandTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
@@ -97,7 +114,7 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
             ?? state.RefuseIfEarlierThanLastLoanMovement(effectiveOn)
             ?? decide(state);
         if (decision.Refusal is not null)
-            return decision.Refusal.ToResult();
+            return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
 
         var recordedAt = clock.GetUtcNow();
         Stamp(session, http, commandId, recordedAt);
@@ -121,7 +138,9 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
         if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
             session.Update(original with { ReversedBy = commandId });
         await session.SaveChangesAsync(ct);
-        return Results.Content(answer, "application/json", Encoding.UTF8, successStatus);
+        foreach (var e in decision.Events)
+            Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
+        return (Results.Content(answer, "application/json", Encoding.UTF8, successStatus), "accepted");
     }
 
     private static string CommandLock(Guid commandId) => $"command/{commandId}";
