@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Security.Claims;
+using CapitalFlows.Commands;
+using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Localities;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+
+namespace CapitalFlows.History;
+
+/// <summary>A page of a locality's history; <c>Next</c> is the <c>after</c> of the following page.</summary>
+public sealed record HistoryPage(IReadOnlyList<LoggedEvent> Items, long? Next);
+
+/// <summary>
+/// <c>GET /api/localities/{code}/history?from=&amp;to=&amp;after=&amp;limit=</c>: the events of the locality's own funds
+/// and of the loans drawn there, in log order, paged; <c>from</c>/<c>to</c> filter on the effective date.
+/// </summary>
+public static class GetLocalityHistoryEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    [WolverineGet("/api/localities/{code}/history")]
+    [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer},{Roles.PeopleCommittee},{Roles.Analyst}")]
+    public static async Task<IResult> Get(
+        string code, string? from, string? to, string? after, string? limit, ClaimsPrincipal user,
+        IDocumentStore store, LocalityDirectory localities, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var today = VietnamCalendar.Today(clock);
+        var first = errors.EffectiveOn(from ?? "0001-01-01", today, "from");
+        var last = errors.EffectiveOn(to, today, "to");
+        long afterSequence = 0;
+        var take = DefaultLimit;
+        if (after is not null && (!long.TryParse(after, CultureInfo.InvariantCulture, out afterSequence) || afterSequence < 0))
+            errors.Add("after", "after must be a sequence number (0 or more).");
+        if (limit is not null && (!int.TryParse(limit, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+            errors.Add("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        if (errors.ToProblem() is { } invalid) return invalid.ToResult();
+        var (_, problem) = LocalityRead.Check(code, null, null, user, localities, clock);
+        if (problem is not null) return problem.ToResult();
+
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        // A fund's stream key starts with "{code}/": the range below is that prefix, served by the stream index.
+        await using var command = new NpgsqlCommand($"""
+            select {LoggedEvent.Columns(schema)} from {schema}.mt_events e
+            where ((e.stream_id >= $1 and e.stream_id < $2)
+                   or e.stream_id in (select l.id from {schema}.mt_doc_loan l where l.data ->> 'Locality' = $3))
+              and e.seq_id > $4
+              and (e.data ->> 'EffectiveOn') between $5 and $6
+            order by e.seq_id
+            limit $7
+            """, connection);
+        foreach (var value in new object[]
+                 {
+                     code + "/", code + "0", code, afterSequence,
+                     first.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), take + 1,
+                 })
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+
+        var items = new List<LoggedEvent>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                items.Add(LoggedEvent.Read(reader));
+        var more = items.Count > take;
+        if (more) items.RemoveAt(items.Count - 1);
+        return Results.Ok(new HistoryPage(items, more ? items[^1].Sequence : null));
+    }
+}

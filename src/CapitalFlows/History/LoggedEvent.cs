@@ -1,0 +1,61 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CapitalFlows.History;
+
+/// <summary>Who caused an event (invariant 9).</summary>
+public sealed record EventUser(string? Sub, string? Name, string? Role);
+
+/// <summary>One event of the log as analysts read it: both dates, who, the command, and the event's own data.</summary>
+public sealed record LoggedEvent(
+    long Sequence, string StreamKey, long Version, string Type, string? EffectiveOn, string? RecordedAt,
+    string? CommandId, string? CorrelationId, EventUser User, bool Reversed, JsonNode? Data)
+{
+    /// <summary>The columns <see cref="Read"/> expects, from <c>mt_events e</c> and the accepted command <c>c</c>.</summary>
+    public static string Columns(string schema) => $"""
+        e.seq_id, e.stream_id, e.version, e.mt_dotnet_type, e.data ->> 'EffectiveOn', e.headers ->> 'recordedAt',
+        e.headers ->> 'commandId', e.correlation_id, e.headers ->> 'sub', e.headers ->> 'name', e.headers ->> 'role',
+        coalesce((select c.data ->> 'ReversedBy' from {schema}.mt_doc_processedcommand c where c.id = (e.headers ->> 'commandId')::uuid), '') <> '',
+        e.data::text
+        """;
+
+    public static LoggedEvent Read(DbDataReader row) => new(
+        row.GetInt64(0),
+        row.GetString(1),
+        row.GetInt64(2),
+        TypeName(row.IsDBNull(3) ? "" : row.GetString(3)),
+        Text(row, 4), Text(row, 5), Text(row, 6), Text(row, 7),
+        new EventUser(Text(row, 8), Text(row, 9), Text(row, 10)),
+        !row.IsDBNull(11) && row.GetBoolean(11),
+        CamelCase(JsonNode.Parse(row.GetString(12))));
+
+    private static string? Text(DbDataReader row, int i) => row.IsDBNull(i) ? null : row.GetString(i);
+
+    /// <summary><c>CapitalFlows.Loans.LoanDrawnDown, CapitalFlows</c> → <c>LoanDrawnDown</c>.</summary>
+    private static string TypeName(string dotnetType)
+    {
+        var name = dotnetType.Split(',')[0];
+        return name[(name.LastIndexOf('.') + 1)..];
+    }
+
+    /// <summary>The store keeps .NET property names; the API speaks camelCase JSON.</summary>
+    private static JsonNode? CamelCase(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                var renamed = new JsonObject();
+                foreach (var (key, value) in o.ToList())
+                {
+                    o.Remove(key);
+                    renamed[JsonNamingPolicy.CamelCase.ConvertName(key)] = CamelCase(value);
+                }
+                return renamed;
+            case JsonArray a:
+                return new JsonArray(a.Select(item => { var copy = item?.DeepClone(); return CamelCase(copy); }).ToArray());
+            default:
+                return node;
+        }
+    }
+}
