@@ -47,8 +47,10 @@ public static class ServiceSetup
                 opts.Events.MetadataConfig.CorrelationIdEnabled = true;
                 opts.Events.MetadataConfig.HeadersEnabled = true;
                 opts.Events.MetadataConfig.UserNameEnabled = true;
-                // Decisions never mutate a fetched aggregate; this keeps the snapshots right even if one ever did.
-                opts.Events.UseIdentityMapForAggregates = false;
+                // The inline snapshot reuses the aggregate FetchForWriting loaded instead of reading it again on a
+                // second connection (a lock holder needing a second pooled connection starves under a queue).
+                // Safe because Fund and Loan are immutable: decisions never mutate a fetched aggregate.
+                opts.Events.UseIdentityMapForAggregates = true;
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
                 opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);

@@ -82,16 +82,16 @@ public sealed class InflowTests
     }
 
     [Fact]
-    public void Topping_up_local_budget_in_a_province_the_day_before_it_merged_is_allowed()
+    public void Topping_up_a_merged_province_even_for_the_day_before_its_merge_is_refused_because_its_history_is_frozen()
     {
         var dayBefore = new DateOnly(2025, 6, 30);
 
         var decision = TopUpLocalBudgetEndpoint.Decide(
             new TopUpLocalBudget(Guid.NewGuid(), "10", 700_000_000, null, "NQ-48", null), dayBefore, Localities);
 
-        Assert.Equal(
-            [new StreamEvent("10/local-budget/general", new LocalBudgetToppedUp("10", "general", 700_000_000, "NQ-48", dayBefore))],
-            decision.Events);
+        Assert.Empty(decision.Events);
+        Assert.Equal("/problems/locality-closed", decision.Refusal?.Type);
+        Assert.Equal("15", decision.Refusal?.Extensions["successor"]);
     }
 
     [Fact]

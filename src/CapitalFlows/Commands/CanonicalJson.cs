@@ -10,9 +10,10 @@ namespace CapitalFlows.Commands;
 /// </summary>
 public static class CanonicalJson
 {
-    public static string Hash(JsonElement body)
+    public static string Hash(JsonElement body, string route = "")
     {
         using var buffer = new MemoryStream();
+        buffer.Write(Encoding.UTF8.GetBytes(route + "\n"));
         using (var writer = new Utf8JsonWriter(buffer))
             Write(body, writer);
         return Convert.ToHexString(SHA256.HashData(buffer.ToArray()));

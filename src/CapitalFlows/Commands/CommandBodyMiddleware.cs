@@ -94,7 +94,8 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 return Problems.Validation("$", "The body must be a JSON object.");
-            http.Items[HashKey] = CanonicalJson.Hash(document.RootElement);
+            // The route is part of the command: the same id and body sent to another route is another command.
+            http.Items[HashKey] = CanonicalJson.Hash(document.RootElement, http.Request.Path.Value ?? "");
             return null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)

@@ -27,10 +27,18 @@ namespace CapitalFlows.Commands;
 /// </list>
 /// A refusal rolls the transaction back: nothing is appended and the command id is not remembered.
 /// </summary>
-public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
+public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, IConfiguration configuration) : IDisposable
 {
     private const int MaxAttempts = 5;
+
+    /// <summary>
+    /// Commands in flight on this node. Each holds a pooled connection while it waits for its locks, so a queue on
+    /// one fund must stay well below the connection pool: the rest wait here, holding nothing.
+    /// </summary>
+    private readonly SemaphoreSlim _inFlight = new(configuration.GetValue("Commands:MaxInFlight", 48));
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public void Dispose() => _inFlight.Dispose();
 
     /// <summary>A command that touches funds only.</summary>
     public Task<IResult> RecordAsync(
@@ -55,6 +63,21 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock)
             span?.SetTag("capitalflows.localities", localities);
         }
 
+        await _inFlight.WaitAsync(http.RequestAborted);
+        try
+        {
+            return await RecordWithRetriesAsync(http, commandId, bodyHash, effectiveOn, touches, decide, successStatus, command, activity, request);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private async Task<IResult> RecordWithRetriesAsync(
+        HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn, Touches touches, Func<LedgerState, Decision> decide,
+        int successStatus, string command, Activity? activity, Activity? request)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
