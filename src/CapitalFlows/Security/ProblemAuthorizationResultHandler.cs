@@ -1,10 +1,13 @@
 using CapitalFlows.Commands;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Wolverine.Attributes;
 
 namespace CapitalFlows.Security;
 
 /// <summary>Answers a role that may not use a route with a 403 <c>/problems/forbidden</c>, not an empty body.</summary>
+/// <remarks>An ASP.NET Core service, not a Wolverine message handler, whatever its name suggests.</remarks>
+[WolverineIgnore]
 public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
