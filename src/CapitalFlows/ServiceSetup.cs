@@ -8,6 +8,7 @@ using CapitalFlows.Operations;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
 using JasperFx;
+using JasperFx.CodeGeneration;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using JasperFx.OpenTelemetry;
@@ -66,6 +67,10 @@ public static class ServiceSetup
         builder.Host.UseWolverine(opts =>
         {
             opts.ApplicationAssembly = typeof(ServiceSetup).Assembly;
+            // The HTTP and handler adapters are pre-generated into Internal/Generated and compiled with the
+            // service (faster start, no compiler at run time). After changing an endpoint's signature, run
+            // `dotnet run --project src/CapitalFlows -- codegen write`, or set Wolverine:TypeLoadMode=Auto.
+            opts.CodeGeneration.TypeLoadMode = builder.Configuration.GetValue("Wolverine:TypeLoadMode", TypeLoadMode.Static);
             opts.ServiceName = WolverineServiceName;
             // Balanced (leader election, agents spread over the nodes) unless configured otherwise; a single
             // development or test process runs Solo.

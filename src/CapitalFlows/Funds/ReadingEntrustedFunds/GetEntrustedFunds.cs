@@ -17,13 +17,14 @@ public static class GetEntrustedFundsEndpoint
     public static async Task<IResult> Get(
         string code, string? year, ClaimsPrincipal user, IQuerySession session, LocalityDirectory localities, TimeProvider clock, CancellationToken ct)
     {
-        var (today, problem) = LocalityRead.Check(code, null, null, user, localities, clock);
+        var today = VietnamCalendar.Today(clock);
         int? wantedYear = null;
         if (year is not null)
         {
             if (int.TryParse(year, System.Globalization.CultureInfo.InvariantCulture, out var y) && y >= 2000 && y <= today.Year) wantedYear = y;
-            else problem ??= Problems.Validation("year", $"year must be a year from 2000 to {today.Year}.");
+            else return Problems.Validation("year", $"year must be a year from 2000 to {today.Year}.").ToResult();
         }
+        var (_, problem) = LocalityRead.Check(code, null, null, user, localities, clock);
         if (problem is not null) return problem.ToResult();
 
         var keys = (await FundQueries.SubtreeOf(session, code, today, localities, ct))
