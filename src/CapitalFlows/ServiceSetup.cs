@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
+using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
@@ -55,6 +56,9 @@ public static class ServiceSetup
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
                 opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);
+                opts.Projections.Add<FundMovementProjection>(ProjectionLifecycle.Inline);
+                // Columns (each indexed) for what as-of reads filter on; the amounts are summed from the JSON.
+                opts.Schema.For<FundMovement>().Duplicate(x => x.Locality).Duplicate(x => x.EffectiveOn).Duplicate(x => x.RecordedAt);
                 opts.Schema.For<ProcessedCommand>();
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();

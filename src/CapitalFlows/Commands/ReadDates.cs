@@ -4,14 +4,14 @@ using Microsoft.AspNetCore.Mvc;
 namespace CapitalFlows.Commands;
 
 /// <summary>
-/// The <c>asOf</c> of a read: an effective date (the end of that day in Vietnam), today when omitted.
-/// Balances are read from the live projections, which hold today's state; balances as of an earlier
-/// date or <c>knownAt</c> an earlier instant are answered by the history projections (not built yet),
-/// so such a request is refused with a clear 400 rather than answered with today's figures.
+/// The two time axes of a balance read: <c>asOf</c>, an effective date (the end of that day in Vietnam, today
+/// when omitted), and <c>knownAt</c>, an instant (only what had been recorded by then; now when omitted).
 /// </summary>
+public sealed record BalanceReading(DateOnly AsOf, DateTimeOffset? KnownAt, bool IsLive);
+
 public static class ReadDates
 {
-    public static (DateOnly AsOf, ProblemDetails? Problem) AsOf(string? asOf, TimeProvider clock, bool pastAllowed = true)
+    public static (DateOnly AsOf, ProblemDetails? Problem) AsOf(string? asOf, TimeProvider clock)
     {
         var today = VietnamCalendar.Today(clock);
         if (asOf is null) return (today, null);
@@ -19,16 +19,20 @@ public static class ReadDates
             return (today, Problems.Validation("asOf", "asOf must be a date YYYY-MM-DD."));
         if (date > today)
             return (today, Problems.Validation("asOf", $"asOf {asOf} is in the future (today in Vietnam is {today:yyyy-MM-dd})."));
-        if (date < today && !pastAllowed)
-            return (today, Problems.Validation("asOf", "Balances as of a past date are not available yet: this service answers for today only."));
         return (date, null);
     }
 
-    public static ProblemDetails? KnownAt(string? knownAt)
+    /// <summary>Both axes, validated: a malformed or future asOf, or a malformed knownAt, is 400.</summary>
+    public static (BalanceReading Reading, ProblemDetails? Problem) Reading(string? asOf, string? knownAt, TimeProvider clock)
     {
-        if (knownAt is null) return null;
-        return DateTimeOffset.TryParse(knownAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _)
-            ? Problems.Validation("knownAt", "Balances known at a past instant are not available yet: this service answers with all that is recorded.")
-            : Problems.Validation("knownAt", "knownAt must be an ISO-8601 instant.");
+        var (date, problem) = AsOf(asOf, clock);
+        DateTimeOffset? known = null;
+        if (knownAt is not null)
+        {
+            if (DateTimeOffset.TryParse(knownAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)) known = instant;
+            else problem ??= Problems.Validation("knownAt", "knownAt must be an ISO-8601 instant, e.g. 2025-01-01T00:00:00+07:00.");
+        }
+        var live = date == VietnamCalendar.Today(clock) && (known is null || known >= clock.GetUtcNow());
+        return (new BalanceReading(date, live ? null : known, live), problem);
     }
 }

@@ -26,7 +26,7 @@ public static class GetBalanceCheckEndpoint
             + await events.QueryRawEventDataOnly<MobilisedCapitalReceived>().SumAsync(e => e.AmountVnd, ct)
             + await events.QueryRawEventDataOnly<LocalBudgetToppedUp>().SumAsync(e => e.AmountVnd, ct)
             + await events.QueryRawEventDataOnly<CharityDonationReceived>().SumAsync(e => e.AmountVnd, ct);
-        var funds = await FundQueries.All(session, ct);
+        var funds = await FundQueries.Live(session, ct);
         var reversed = await events.QueryRawEventDataOnly<InflowReversed>().SumAsync(e => e.AmountVnd, ct);
         var held = funds.Sum(f => f.AvailableVnd);
         var outstanding = funds.Sum(f => f.LoansOutstandingVnd);

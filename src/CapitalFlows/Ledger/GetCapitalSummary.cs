@@ -35,11 +35,11 @@ public static class GetCapitalSummaryEndpoint
         string? asOf, string? knownAt, IQuerySession session, LocalityDirectory localities, ProgrammeCatalogue programmes,
         TimeProvider clock, CancellationToken ct)
     {
-        var (date, problem) = ReadDates.AsOf(asOf, clock, pastAllowed: false);
-        problem ??= ReadDates.KnownAt(knownAt);
+        var (reading, problem) = ReadDates.Reading(asOf, knownAt, clock);
         if (problem is not null) return problem.ToResult();
 
-        var funds = await FundQueries.All(session, ct);
+        var date = reading.AsOf;
+        var funds = await FundQueries.All(session, reading, ct);
         var byProvince = funds.ToLookup(f => localities.ProvinceOf(f.Locality, date));
         var total = CapitalLine.Of("VN", null, funds);
         return Results.Ok(new CapitalSummary(

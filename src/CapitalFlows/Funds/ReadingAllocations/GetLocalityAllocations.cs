@@ -36,10 +36,10 @@ public static class GetLocalityAllocationsEndpoint
         string code, string? asOf, string? knownAt, ClaimsPrincipal user,
         IQuerySession session, LocalityDirectory localities, ProgrammeCatalogue programmes, TimeProvider clock, CancellationToken ct)
     {
-        var (_, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
+        var (reading, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
         if (problem is not null) return problem.ToResult();
 
-        var own = await FundQueries.HeldAt(session, [code], ct);
+        var own = await FundQueries.HeldAt(session, [code], reading, ct);
         return Results.Ok(own
             .GroupBy(f => f.Programme)
             .OrderBy(g => programmes.All.ToList().FindIndex(p => p.Code == g.Key))

@@ -19,11 +19,11 @@ public static class GetLocalityCapitalEndpoint
         string code, string? asOf, string? knownAt, ClaimsPrincipal user,
         IQuerySession session, LocalityDirectory localities, TimeProvider clock, CancellationToken ct)
     {
-        var (date, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
+        var (reading, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
         if (problem is not null) return problem.ToResult();
 
-        var subtree = await FundQueries.SubtreeOf(session, code, date, localities, ct);
-        return Results.Ok(new LocalityCapital(code, date,
+        var subtree = await FundQueries.SubtreeOf(session, code, reading, localities, ct);
+        return Results.Ok(new LocalityCapital(code, reading.AsOf,
             Balances.Of(subtree.Where(f => f.Locality == code)),
             Balances.Of(subtree)));
     }

@@ -12,14 +12,13 @@ namespace CapitalFlows.Funds.ReadingCapital;
 /// </summary>
 public static class LocalityRead
 {
-    public static (DateOnly AsOf, ProblemDetails? Problem) Check(
+    public static (BalanceReading Reading, ProblemDetails? Problem) Check(
         string code, string? asOf, string? knownAt, ClaimsPrincipal user, LocalityDirectory localities, TimeProvider clock)
     {
-        var (date, problem) = ReadDates.AsOf(asOf, clock, pastAllowed: false);
-        problem ??= ReadDates.KnownAt(knownAt);
-        if (problem is not null) return (date, problem);
-        if (localities.FindOn(code, date) is null)
-            return (date, Problems.NotFound($"No locality had the code {code} on {date:yyyy-MM-dd}."));
-        return (date, Scope.Refuse(Caller.From(user), date, localities, code));
+        var (reading, problem) = ReadDates.Reading(asOf, knownAt, clock);
+        if (problem is not null) return (reading, problem);
+        if (localities.FindOn(code, reading.AsOf) is null)
+            return (reading, Problems.NotFound($"No locality had the code {code} on {reading.AsOf:yyyy-MM-dd}."));
+        return (reading, Scope.Refuse(Caller.From(user), reading.AsOf, localities, code));
     }
 }

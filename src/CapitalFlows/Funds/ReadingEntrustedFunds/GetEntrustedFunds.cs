@@ -27,7 +27,7 @@ public static class GetEntrustedFundsEndpoint
         var (_, problem) = LocalityRead.Check(code, null, null, user, localities, clock);
         if (problem is not null) return problem.ToResult();
 
-        var keys = (await FundQueries.SubtreeOf(session, code, today, localities, ct))
+        var keys = (await FundQueries.SubtreeOf(session, code, new BalanceReading(today, null, true), localities, ct))
             .Where(f => f.Source == Sources.LocalBudget)
             .Select(f => f.Id)
             .ToArray();
