@@ -107,7 +107,11 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
         Touches touches, Func<LedgerState, Decision> decide, int successStatus)
     {
         var ct = http.RequestAborted;
+        var parent = Activity.Current;
         await using var session = store.LightweightSession();
+        // Marten 9.58 starts a "marten.connection" span with the session and, when the session begins a
+        // transaction, swaps its tracing connection out without ending that span: end it with the session.
+        using var connectionSpan = Activity.Current is { Source.Name: "Marten" } span && span != parent ? span : null;
         await session.BeginTransactionAsync(ct);
         await LockAsync(session,
             [

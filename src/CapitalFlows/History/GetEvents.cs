@@ -53,9 +53,11 @@ public static class GetEventsEndpoint
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            $"select {LoggedEvent.Columns(schema)} from {schema}.mt_events e where e.seq_id > $1 order by e.seq_id" +
-            (take is null ? "" : " limit $2"), connection);
+            // Marten's tombstones (filling the sequence numbers of a failed transaction) are not events of the ledger.
+            $"select {LoggedEvent.Columns(schema)} from {schema}.mt_events e where e.seq_id > $1 and e.stream_id <> $2 order by e.seq_id" +
+            (take is null ? "" : " limit $3"), connection);
         command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
+        command.Parameters.Add(new NpgsqlParameter { Value = JasperFx.Events.Tombstone.StreamKey });
         if (take is not null) command.Parameters.Add(new NpgsqlParameter { Value = take.Value });
 
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";

@@ -25,8 +25,9 @@ public sealed class DatabaseHealthCheck(IDocumentStore store, IConfiguration con
                 select to_regclass('{schema}.mt_events') is not null and to_regclass('{schema}.mt_event_progression') is not null,
                        coalesce((select max(extract(epoch from (now() - e.timestamp)))
                                  from {schema}.mt_event_progression p
-                                 join {schema}.mt_events e on e.seq_id = (select min(seq_id) from {schema}.mt_events where seq_id > p.last_seq_id)
-                                 where p.name <> 'HighWaterMark'), 0)
+                                 join {schema}.mt_events e on e.seq_id = (select min(seq_id) from {schema}.mt_events
+                                                                          where seq_id > p.last_seq_id and type <> 'tombstone')
+                                 where p.name like '%:%'), 0)
                 """;
             await using var reader = await command.ExecuteReaderAsync(timeout.Token);
             await reader.ReadAsync(timeout.Token);

@@ -73,7 +73,8 @@ public sealed class ServiceFixture : IAsyncLifetime
     {
         var store = Host.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents().CountAsync();
+        // Tombstones fill the sequence numbers of a failed transaction; they are not events of the ledger.
+        return await session.Events.QueryAllRawEvents().Where(e => e.StreamKey != JasperFx.Events.Tombstone.StreamKey).CountAsync();
     }
 }
 

@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using Alba;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace CapitalFlows.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A second service host (in memory, like the shared one) on a PostgreSQL cluster of its own, for the tests
+/// that take the database away: stopping the shared fixture's cluster would fail every other test.
+/// </summary>
+public sealed class IsolatedService : IAsyncDisposable
+{
+    private IsolatedService(PostgresCluster cluster, IAlbaHost host, string connectionString)
+    {
+        Cluster = cluster;
+        Host = host;
+        Database = new LedgerDatabase(connectionString);
+    }
+
+    public PostgresCluster Cluster { get; }
+
+    public IAlbaHost Host { get; }
+
+    public LedgerDatabase Database { get; }
+
+    /// <summary>
+    /// Starts a cluster, creates a database and a host on it; null when the tests run on the server named by
+    /// CAPITALFLOWS_TEST_PG, which cannot be stopped.
+    /// </summary>
+    public static async Task<IsolatedService?> StartAsync()
+    {
+        var cluster = await PostgresCluster.StartAsync();
+        if (!cluster.CanRestart)
+        {
+            await cluster.DisposeAsync();
+            return null;
+        }
+
+        try
+        {
+            const string database = "capitalflows_isolated";
+            await cluster.CreateDatabaseAsync(database);
+            var connectionString = cluster.ConnectionStringFor(database);
+            // A host setting overrides ConnectionStrings__CapitalFlows, which the shared fixture set for the whole process.
+            var host = await AlbaHost.For<Program>(x =>
+            {
+                x.UseEnvironment("Testing");
+                x.UseSetting("ConnectionStrings:CapitalFlows", connectionString);
+                x.ConfigureServices(services =>
+                {
+                    services.RunWolverineInSoloMode();
+                    services.DisableAllExternalWolverineTransports();
+                });
+            });
+            var service = new IsolatedService(cluster, host, connectionString);
+            if (!await service.Database.HasEventStoreAsync())
+            {
+                await service.DisposeAsync();
+                throw new InvalidOperationException("The isolated host did not start on its own database: the connection string setting was not honoured.");
+            }
+            return service;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public HttpClient Client(string? role = null)
+    {
+        var client = Host.Server.CreateClient();
+        if (role is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceFixture.Token(role));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}
