@@ -80,6 +80,11 @@ public static class ServiceSetup
             // development or test process runs Solo.
             opts.Durability.Mode = builder.Configuration.GetValue<DurabilityMode?>("Wolverine:DurabilityMode")
                 ?? (builder.Environment.IsProduction() ? DurabilityMode.Balanced : DurabilityMode.Solo);
+            // How soon a crashed node's agents (the asynchronous projections) move to a live node: a heartbeat every
+            // HealthCheckPollingTime, and a node silent for StaleNodeTimeout counts as gone (Wolverine's own
+            // defaults, 10 s and 60 s, would leave a projection stalled for over a minute after a crash).
+            opts.Durability.HealthCheckPollingTime = builder.Configuration.GetValue("Wolverine:HealthCheckPollingTime", TimeSpan.FromSeconds(5));
+            opts.Durability.StaleNodeTimeout = builder.Configuration.GetValue("Wolverine:StaleNodeTimeout", TimeSpan.FromSeconds(20));
         });
         builder.Services.AddWolverineHttp();
 
