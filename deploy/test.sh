@@ -21,4 +21,16 @@ fi
 cd "$repo_root"
 # global.json selects Microsoft.Testing.Platform: there `dotnet test` ignores a positional
 # solution path, so it is passed with --solution.
-exec dotnet test --solution CapitalFlows.sln -c Release "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution CapitalFlows.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line, whatever the runner printed: "N passed, N failed".
+passed=$(grep -E '^\s*succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+failed=$(grep -E '^\s*failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+if [[ -n "$passed" && -n "$failed" ]]; then
+    echo "$passed passed, $failed failed"
+fi
+exit "$status"
