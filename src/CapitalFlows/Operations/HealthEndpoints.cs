@@ -8,8 +8,11 @@ public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
-    public static void AddCapitalFlowsHealth(this IServiceCollection services) =>
+    public static void AddCapitalFlowsHealth(this IServiceCollection services)
+    {
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
+        services.AddHostedService<ProjectionLagMonitor>();
+    }
 
     /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: it can serve (API.md, Operations).</summary>
     public static void MapCapitalFlowsHealth(this WebApplication app)

@@ -10,7 +10,7 @@ public static class Telemetry
 
     public static readonly ActivitySource Source = new(Name);
 
-    private static readonly Meter Meter = new(Name);
+    public static readonly Meter Meter = new(Name);
 
     /// <summary>Commands by type and outcome (accepted, replayed, or the problem slug of the refusal).</summary>
     public static readonly Counter<long> Commands = Meter.CreateCounter<long>("capitalflows.commands", description: "Commands handled, by type and outcome");
