@@ -124,4 +124,26 @@ public sealed class HistoryReadTests(ServiceFixture service) : IntegrationTest(s
 
         Assert.Equal(403, (await Service.Client(Roles.BranchOfficer, "01").GetAnswerAsync("/api/events")).Status);
     }
+
+    [Fact]
+    public async Task A_loan_as_of_a_date_and_as_known_at_an_instant_shows_only_what_had_happened_and_was_recorded()
+    {
+        (await Finance.EntrustCentralBudgetAsync(1_000_000_000, effectiveOn: "2025-01-02")).Expect(200);
+        (await Finance.AllocateAsync("VN", "01", 1_000_000_000, toProgramme: "students", effectiveOn: "2025-01-02")).Expect(200);
+        var loanId = (await Finance.DrawDownAsync("01", "central-budget", "students", 90_000_000, effectiveOn: "2025-03-01")).LoanId();
+        var beforeRepayment = DateTimeOffset.UtcNow;
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        (await Finance.RepayAsync(loanId, 30_000_000, effectiveOn: "2025-06-01")).Expect(200);
+
+        async Task<long> OutstandingAsync(string query) =>
+            (await Finance.GetAnswerAsync($"/api/loans/{loanId}?{query}")).Expect(200).Json.GetProperty("outstandingVnd").GetInt64();
+
+        Assert.Equal(90_000_000, await OutstandingAsync("asOf=2025-05-31"));
+        Assert.Equal(60_000_000, await OutstandingAsync("asOf=2025-06-01"));
+        Assert.Equal(60_000_000, await OutstandingAsync(""));
+        Assert.Equal(90_000_000, await OutstandingAsync($"knownAt={Uri.EscapeDataString(beforeRepayment.ToString("O", CultureInfo.InvariantCulture))}"));
+        var notYet = await Finance.GetAnswerAsync($"/api/loans/{loanId}?asOf=2025-02-28");
+        Assert.Equal(404, notYet.Status);
+        Assert.Equal("/problems/not-found", notYet.ProblemType);
+    }
 }

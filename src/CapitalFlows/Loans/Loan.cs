@@ -89,4 +89,15 @@ public sealed record Loan
         Status = LoanStatus.Active,
         LastMovementOn = e.EffectiveOn,
     };
+
+    /// <summary>The loan after any of its events, starting from nothing: how a loan is read as of a date.</summary>
+    public static Loan? Fold(IEnumerable<object> events) =>
+        events.Aggregate((Loan?)null, (loan, e) => e switch
+        {
+            LoanDrawnDown drawn => Create(drawn),
+            LoanRepaid repaid => loan?.Apply(repaid),
+            LoanDrawdownReversed reversed => loan?.Apply(reversed),
+            LoanRepaymentReversed reversed => loan?.Apply(reversed),
+            _ => loan,
+        });
 }

@@ -19,7 +19,7 @@ public sealed partial class FundMovementProjection : EventProjection
     }
 
     /// <summary>The instant the command was recorded (event metadata), or the store's timestamp.</summary>
-    private static DateTimeOffset RecordedAt(IEvent e) =>
+    public static DateTimeOffset RecordedAt(IEvent e) =>
         e.Headers?.TryGetValue("recordedAt", out var value) == true
             ? value switch
             {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CapitalFlows.Commands;
+using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Localities;
 using CapitalFlows.Security;
 using Marten;
@@ -23,13 +24,27 @@ public static class GetLoanEndpoint
     [WolverineGet("/api/loans/{loanId}")]
     [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer},{Roles.Analyst}")]
     public static async Task<IResult> Get(
-        string loanId, ClaimsPrincipal user, IQuerySession session, LocalityDirectory localities, TimeProvider clock, CancellationToken ct)
+        string loanId, string? asOf, string? knownAt, ClaimsPrincipal user, IQuerySession session, LocalityDirectory localities,
+        TimeProvider clock, CancellationToken ct)
     {
-        var loan = Guid.TryParse(loanId, out var id) ? await session.LoadAsync<Loan>(id.ToString(), ct) : null;
+        var (reading, invalid) = ReadDates.Reading(asOf, knownAt, clock);
+        if (invalid is not null) return invalid.ToResult();
+        var loan = Guid.TryParse(loanId, out var id) ? await LoadAsync(session, id.ToString(), reading, ct) : null;
         if (loan is null)
-            return Problems.NotFound($"There is no loan {loanId}.").ToResult();
-        return Scope.Refuse(Caller.From(user), VietnamCalendar.Today(clock), localities, loan.Locality) is { } outOfScope
+            return Problems.NotFound($"There is no loan {loanId}{(reading.IsLive ? "" : $" as of {reading.AsOf:yyyy-MM-dd}")}.").ToResult();
+        return Scope.Refuse(Caller.From(user), reading.AsOf, localities, loan.Locality) is { } outOfScope
             ? outOfScope.ToResult()
             : Results.Ok(LoanView.Of(loan));
+    }
+
+    /// <summary>Now: the snapshot. As of a date or known at an instant: its (short) stream folded up to both.</summary>
+    private static async Task<Loan?> LoadAsync(IQuerySession session, string loanId, BalanceReading reading, CancellationToken ct)
+    {
+        if (reading.IsLive) return await session.LoadAsync<Loan>(loanId, ct);
+        var events = await session.Events.FetchStreamAsync(loanId, token: ct);
+        return Loan.Fold(events
+            .Where(e => ((ILedgerEvent)e.Data).EffectiveOn <= reading.AsOf)
+            .Where(e => reading.KnownAt is null || FundMovementProjection.RecordedAt(e) <= reading.KnownAt)
+            .Select(e => e.Data));
     }
 }

@@ -43,9 +43,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var asOf = httpContext.Request.Query["asOf"];
+            var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = await CapitalFlows.Loans.ReadingLoans.GetLoanEndpoint.Get(loanId, httpContext.User, ((Marten.IQuerySession)documentSession), _localityDirectory, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CapitalFlows.Loans.ReadingLoans.GetLoanEndpoint.Get(loanId, asOf, knownAt, httpContext.User, ((Marten.IQuerySession)documentSession), _localityDirectory, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
