@@ -16,12 +16,13 @@ namespace CapitalFlows.Commands;
 /// <summary>
 /// Records one command: the single place where a pure decision meets the event store.
 /// <list type="number">
-/// <item>An accepted <c>commandId</c> is answered from its record (same answer, or 409 if the body differs).</item>
 /// <item>In one transaction it takes a PostgreSQL advisory lock on the command id and on every fund, loan and
 /// earlier command the command touches, in a fixed order. Commands on the same fund therefore queue instead of
 /// racing: each one decides on the state its predecessor left, so every command the money covers succeeds and
 /// the rest get 409 insufficient-funds, never a concurrency clash. The locks live in the database, so this
 /// holds across nodes; commands on different funds never wait for each other.</item>
+/// <item>Under the locks, an accepted <c>commandId</c> is answered from its record (the same answer, or 409 if the
+/// body differs), so two racing requests with one id append once.</item>
 /// <item>It fetches the streams (optimistic versions stay on as a second guard), runs the decision, appends its
 /// events with who/when/command metadata, stores the answer with them, and commits.</item>
 /// </list>
