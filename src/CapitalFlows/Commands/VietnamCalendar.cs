@@ -10,8 +10,4 @@ public static class VietnamCalendar
     /// <summary>A validated <c>effectiveOn</c> field, or today in Vietnam when it was omitted.</summary>
     public static DateOnly EffectiveOn(string? value, TimeProvider clock) =>
         value is null ? Today(clock) : DateOnly.ParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The first instant after the end of that day in Vietnam.</summary>
-    public static DateTimeOffset EndOf(DateOnly date) =>
-        new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), Offset);
 }

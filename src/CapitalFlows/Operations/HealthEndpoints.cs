@@ -11,7 +11,8 @@ public static class HealthEndpoints
     public static void AddCapitalFlowsHealth(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag]);
-        services.AddHostedService<ProjectionLagMonitor>();
+        services.AddSingleton<ProjectionLagMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProjectionLagMonitor>());
     }
 
     /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: it can serve (API.md, Operations).</summary>

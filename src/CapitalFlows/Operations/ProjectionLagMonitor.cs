@@ -7,22 +7,37 @@ namespace CapitalFlows.Operations;
 
 /// <summary>
 /// How far each asynchronous projection is behind the event log, in events and in seconds, read from the
-/// store every few seconds and published as the gauges <c>capitalflows.projection.lag.events</c> and
-/// <c>capitalflows.projection.lag.seconds</c> (tagged with the projection).
+/// store every few seconds. Published as the gauges <c>capitalflows.projection.lag.events</c> and
+/// <c>capitalflows.projection.lag.seconds</c> (tagged with the projection), and read by the readiness check.
 /// </summary>
-public sealed partial class ProjectionLagMonitor(IDocumentStore store, ILogger<ProjectionLagMonitor> logger) : BackgroundService
+public sealed partial class ProjectionLagMonitor : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-    private static readonly ConcurrentDictionary<string, (long Events, double Seconds)> Lags = new();
 
-    static ProjectionLagMonitor()
+    private readonly ConcurrentDictionary<string, (long Events, double Seconds)> _lags = new();
+    private readonly Meter _meter = new(Telemetry.Name);
+    private readonly IDocumentStore _store;
+    private readonly ILogger<ProjectionLagMonitor> _logger;
+
+    public ProjectionLagMonitor(IDocumentStore store, ILogger<ProjectionLagMonitor> logger)
     {
-        Telemetry.Meter.CreateObservableGauge("capitalflows.projection.lag.events",
-            () => Lags.Select(l => new Measurement<long>(l.Value.Events, new KeyValuePair<string, object?>("projection", l.Key))),
+        _store = store;
+        _logger = logger;
+        _meter.CreateObservableGauge("capitalflows.projection.lag.events",
+            () => _lags.Select(l => new Measurement<long>(l.Value.Events, new KeyValuePair<string, object?>("projection", l.Key))),
             description: "Events an asynchronous projection is behind the log");
-        Telemetry.Meter.CreateObservableGauge("capitalflows.projection.lag.seconds",
-            () => Lags.Select(l => new Measurement<double>(l.Value.Seconds, new KeyValuePair<string, object?>("projection", l.Key))),
+        _meter.CreateObservableGauge("capitalflows.projection.lag.seconds",
+            () => _lags.Select(l => new Measurement<double>(l.Value.Seconds, new KeyValuePair<string, object?>("projection", l.Key))),
             unit: "s", description: "Age of the oldest event an asynchronous projection has not processed");
+    }
+
+    /// <summary>The largest lag in seconds at the last measurement (0 before the first).</summary>
+    public double MaxLagSeconds => _lags.Values.Select(l => l.Seconds).DefaultIfEmpty(0).Max();
+
+    public override void Dispose()
+    {
+        _meter.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,7 +51,7 @@ public sealed partial class ProjectionLagMonitor(IDocumentStore store, ILogger<P
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                LagNotMeasured(logger, e);
+                LagNotMeasured(_logger, e);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -47,9 +62,11 @@ public sealed partial class ProjectionLagMonitor(IDocumentStore store, ILogger<P
 
     private async Task MeasureAsync(CancellationToken ct)
     {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var connection = store.Storage.Database.CreateConnection();
+        var schema = _store.Options.Events.DatabaseSchemaName;
+        await using var connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        // Projection shards only ("DailyCapital:All"), not Marten's own progression rows; tombstones (sequence
+        // fillers of failed transactions) are not events a projection waits for.
         await using var command = new NpgsqlCommand($"""
             select p.name,
                    greatest((select coalesce(max(seq_id), 0) from {schema}.mt_events) - p.last_seq_id, 0),
@@ -60,6 +77,6 @@ public sealed partial class ProjectionLagMonitor(IDocumentStore store, ILogger<P
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            Lags[reader.GetString(0)] = (reader.GetInt64(1), Convert.ToDouble(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+            _lags[reader.GetString(0)] = (reader.GetInt64(1), Convert.ToDouble(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
