@@ -84,6 +84,9 @@ public sealed record Fund
 
     public long LoansOutstandingVnd => LentVnd - RepaidVnd;
 
+    [JsonIgnore]
+    public FundKey Key => FundKey.Parse(Id);
+
     public static Fund Empty(FundKey key) => new() { Id = key.StreamKey };
 
     public Fund Apply(CentralBudgetEntrusted e) => Inflow(e.AmountVnd, e.EffectiveOn);
