@@ -146,4 +146,22 @@ public sealed class HistoryReadTests(ServiceFixture service) : IntegrationTest(s
         Assert.Equal(404, notYet.Status);
         Assert.Equal("/problems/not-found", notYet.ProblemType);
     }
+
+    [Theory]
+    [InlineData("/api/events?limit=0", "limit")]
+    [InlineData("/api/events?after=-1", "after")]
+    [InlineData("/api/events?format=xml", "format")]
+    [InlineData("/api/capital/daily?from=2025-02-30", "from")]
+    [InlineData("/api/capital/daily?to=2999-01-01", "to")]
+    [InlineData("/api/localities/VN/history?after=abc", "after")]
+    [InlineData("/api/localities/VN/history?from=yesterday", "from")]
+    [InlineData("/api/loans/00000000-0000-0000-0000-000000000001?knownAt=soon", "knownAt")]
+    public async Task A_malformed_paging_or_date_parameter_of_a_history_read_is_400_naming_it(string url, string field)
+    {
+        var answer = await Finance.GetAnswerAsync(url);
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("/problems/validation", answer.ProblemType);
+        Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.ToString());
+    }
 }
