@@ -5,6 +5,7 @@ using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
+using CapitalFlows.Localities.Merging;
 using CapitalFlows.Operations;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
@@ -38,6 +39,7 @@ public static class ServiceSetup
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(LocalityDirectory.LoadEmbedded());
+        builder.Services.AddHostedService<LocalityStructureRefresher>();
         builder.Services.AddSingleton(ProgrammeCatalogue.LoadEmbedded());
         builder.Services.AddSingleton<MovementRecorder>();
 
@@ -65,6 +67,7 @@ public static class ServiceSetup
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
+            .InitializeWith(new Reorganisation2025Data(TimeProvider.System))
             // Wolverine runs the asynchronous projections as agents, spread over the nodes in Balanced mode.
             .IntegrateWithWolverine(x => x.UseWolverineManagedEventSubscriptionDistribution = true);
 

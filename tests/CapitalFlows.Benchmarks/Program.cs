@@ -5,21 +5,47 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CapitalFlows.Security;
+using Npgsql;
 
-// Lending throughput: drives drawdowns and repayments over HTTP against a running service with N concurrent
-// clients spread over many communes, then measures the raw ceiling of the same PostgreSQL with pgbench (one
-// single-row insert per transaction, same client count) and prints the ratio. Usage:
-//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- [--url http://127.0.0.1:5080]
+// Two benchmarks against a running service, chosen by --mode (lending unless told otherwise).
+//
+// --mode lending: lending throughput. Drives drawdowns and repayments over HTTP with N concurrent clients spread
+// over many communes, then measures the raw ceiling of the same PostgreSQL with pgbench (one single-row insert per
+// transaction, same client count) and prints the ratio. Usage:
+//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- [--mode lending] [--url http://127.0.0.1:5080]
 //       [--clients 32] [--seconds 20] [--communes 200] [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
+//
+// --mode as-of: latency of "a province's capital as of a past date", GET /api/localities/{province}/capital?asOf=,
+// as central finance. Each request picks one of the current provinces and a date from --from to yesterday (Vietnam
+// time) at random (seeded by --seed); a share of them (--known-at-share) also asks knownAt, a random instant since
+// 2021-01-01. Then, with the same clients and duration, GET /api/programmes (authenticated, no database) as the
+// baseline of what HTTP and authentication alone cost. The first --warmup seconds of each are discarded. Prints
+// both latency distributions and the number of events in the store (read from --pg). Usage:
+//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- --mode as-of [--url http://127.0.0.1:5080]
+//       [--clients 8] [--seconds 20] [--warmup 3] [--seed 42] [--from 2021-01-01] [--known-at-share 0]
+//       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
+//
+// Both modes sign their tokens with --signing-key (the development key unless told otherwise).
 var options = Options.Parse(args);
+switch (options.Mode)
+{
+    case "as-of":
+        return await AsOfBenchmark.RunAsync(options);
+    case "lending":
+        break;
+    default:
+        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending or as-of");
+        return 2;
+}
+
 Console.WriteLine($"CapitalFlows lending benchmark: {options.Clients} clients, {options.Seconds} s, {options.Communes} communes, {options.Url}");
 
-var finance = Client(options, DevelopmentTokens.Mint(options.Auth, Roles.CentralFinance, null, "bench", "bench-cf", DateTimeOffset.UtcNow, TimeSpan.FromHours(2)));
+var finance = Api.Client(options, DevelopmentTokens.Mint(options.Auth, Roles.CentralFinance, null, "bench", "bench-cf", DateTimeOffset.UtcNow, TimeSpan.FromHours(2)));
 var communes = await Setup.FundCommunesAsync(finance, options);
 Console.WriteLine($"set-up: {communes.Count} commune funds of students capital ready");
 
 var officers = communes.Select(c => c.Province).Distinct().ToDictionary(p => p, p =>
-    Client(options, DevelopmentTokens.Mint(options.Auth, Roles.BranchOfficer, p, "bench", "bench-bo-" + p, DateTimeOffset.UtcNow, TimeSpan.FromHours(2))));
+    Api.Client(options, DevelopmentTokens.Mint(options.Auth, Roles.BranchOfficer, p, "bench", "bench-bo-" + p, DateTimeOffset.UtcNow, TimeSpan.FromHours(2))));
 HttpClient Officer(string province) => officers[province];
 
 var latencies = new List<double>[options.Clients];
@@ -74,13 +100,6 @@ if (ceiling is { } tps)
 }
 return 0;
 
-static HttpClient Client(Options options, string token)
-{
-    var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(2) };
-    client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    return client;
-}
-
 static async Task<int> Post(HttpClient client, string url, object body)
 {
     using var content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
@@ -88,19 +107,186 @@ static async Task<int> Post(HttpClient client, string url, object body)
     return (int)response.StatusCode;
 }
 
-internal sealed record Options(string Url, int Clients, int Seconds, int Communes, string Pg, AuthOptions Auth)
+internal sealed record Options(
+    string Mode, string Url, int Clients, int Seconds, int Communes, string Pg, AuthOptions Auth,
+    int Warmup, int Seed, DateOnly From, double KnownAtShare)
 {
     public static Options Parse(string[] args)
     {
         string Get(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        var mode = Get("--mode", "lending");
         return new Options(
+            mode,
             Get("--url", "http://127.0.0.1:5080"),
-            int.Parse(Get("--clients", "32"), CultureInfo.InvariantCulture),
+            int.Parse(Get("--clients", mode == "as-of" ? "8" : "32"), CultureInfo.InvariantCulture),
             int.Parse(Get("--seconds", "20"), CultureInfo.InvariantCulture),
             int.Parse(Get("--communes", "200"), CultureInfo.InvariantCulture),
             Get("--pg", "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"),
-            new AuthOptions { SigningKey = Get("--signing-key", "capitalflows-development-signing-key-not-for-production") });
+            new AuthOptions { SigningKey = Get("--signing-key", "capitalflows-development-signing-key-not-for-production") },
+            int.Parse(Get("--warmup", "3"), CultureInfo.InvariantCulture),
+            int.Parse(Get("--seed", "42"), CultureInfo.InvariantCulture),
+            DateOnly.ParseExact(Get("--from", "2021-01-01"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            double.Parse(Get("--known-at-share", "0"), CultureInfo.InvariantCulture));
     }
+}
+
+internal static class Api
+{
+    public static HttpClient Client(Options options, string token)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(2) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}
+
+/// <summary>
+/// A province's capital as of a past date (and, for a share of the requests, as known at a past instant), against
+/// the baseline of an authenticated request that touches no database.
+/// </summary>
+internal static class AsOfBenchmark
+{
+    private static readonly DateTimeOffset KnownAtFrom = new(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(7)).AddDays(-1);
+        Console.WriteLine($"CapitalFlows as-of benchmark: {options.Clients} clients, {options.Warmup} s warm-up + {options.Seconds} s, " +
+            $"asOf {options.From:yyyy-MM-dd} to {yesterday:yyyy-MM-dd}, knownAt share {options.KnownAtShare:P0}, seed {options.Seed}, {options.Url}");
+        var days = yesterday.DayNumber - options.From.DayNumber + 1;
+        if (days < 1)
+        {
+            await Console.Error.WriteLineAsync($"--from {options.From:yyyy-MM-dd} is not before today in Vietnam");
+            return 2;
+        }
+
+        var finance = Api.Client(options, DevelopmentTokens.Mint(options.Auth, Roles.CentralFinance, null, "bench", "bench-cf", DateTimeOffset.UtcNow, TimeSpan.FromHours(2)));
+        using var localities = JsonDocument.Parse(await finance.GetStringAsync(new Uri("/api/localities?level=province", UriKind.Relative)));
+        var provinces = localities.RootElement.EnumerateArray().Select(l => l.GetProperty("code").GetString()!).ToList();
+        var events = await EventStore.CountAsync(options.Pg);
+        Console.WriteLine($"set-up: {provinces.Count} current provinces");
+
+        var now = DateTimeOffset.UtcNow;
+        string AsOfPath(Random random)
+        {
+            var province = provinces[random.Next(provinces.Count)];
+            var asOf = options.From.AddDays(random.Next(days));
+            var path = $"/api/localities/{province}/capital?asOf={asOf:yyyy-MM-dd}";
+            if (random.NextDouble() < options.KnownAtShare)
+            {
+                var knownAt = KnownAtFrom + (now - KnownAtFrom) * random.NextDouble();
+                path += $"&knownAt={knownAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}";
+            }
+            return path;
+        }
+
+        var asOfRead = await Load.RunAsync(finance, options, AsOfPath);
+        var baseline = await Load.RunAsync(finance, options, _ => "/api/programmes");
+
+        Console.WriteLine();
+        asOfRead.Print("as-of read");
+        Console.WriteLine($"as-of read: {asOfRead.Errors.GetValueOrDefault(404)} answered 404 (no such province on that date)");
+        baseline.Print("baseline (GET /api/programmes)");
+        Console.WriteLine($"events in the store: {(events is { } count ? count.ToString("N0", CultureInfo.InvariantCulture) : "unknown")}");
+        Console.WriteLine($"as-of p99 {asOfRead.Percentile(99):F1} ms (target < 50 ms at 1,000,000 events)");
+        return 0;
+    }
+}
+
+/// <summary>What one timed run measured: the latency of every request, sorted, and the answers other than 200.</summary>
+internal sealed record Measurement(IReadOnlyList<double> Latencies, IReadOnlyDictionary<int, int> Errors, double Seconds)
+{
+    public double Percentile(double p) =>
+        Latencies.Count == 0 ? double.NaN : Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(p / 100 * Latencies.Count) - 1)];
+
+    public void Print(string label)
+    {
+        var errors = Errors.Count == 0 ? "none" : string.Join(", ", Errors.OrderBy(e => e.Key).Select(e => $"{(e.Key == 0 ? "no answer" : e.Key)} × {e.Value}"));
+        Console.WriteLine($"{label}: {Latencies.Count} requests in {Seconds:F1} s = {Latencies.Count / Seconds:F0} req/s; errors: {errors}");
+        Console.WriteLine($"{label}: latency p50 {Percentile(50):F1} ms, p95 {Percentile(95):F1} ms, p99 {Percentile(99):F1} ms, max {Percentile(100):F1} ms");
+    }
+}
+
+/// <summary>
+/// N clients each send GET requests back to back, the path of each chosen with the client's own Random (seeded from
+/// --seed), for --warmup then --seconds seconds; the requests started during the warm-up are not counted.
+/// </summary>
+internal static class Load
+{
+    public static async Task<Measurement> RunAsync(HttpClient client, Options options, Func<Random, string> nextPath)
+    {
+        var seeds = new Random(options.Seed);
+        var clientSeeds = Enumerable.Range(0, options.Clients).Select(_ => seeds.Next()).ToList();
+        var latencies = new List<double>[options.Clients];
+        var errors = new Dictionary<int, int>[options.Clients];
+        var measuredFrom = Stopwatch.GetTimestamp() + options.Warmup * Stopwatch.Frequency;
+        var until = measuredFrom + options.Seconds * Stopwatch.Frequency;
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async worker =>
+        {
+            var random = new Random(clientSeeds[worker]);
+            latencies[worker] = [];
+            errors[worker] = [];
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var path = nextPath(random);
+                var started = Stopwatch.GetTimestamp();
+                var status = await GetAsync(client, path);
+                var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (started < measuredFrom) continue;
+                latencies[worker].Add(latency);
+                if (status != 200) errors[worker][status] = errors[worker].GetValueOrDefault(status) + 1;
+            }
+        }));
+        var seconds = Stopwatch.GetElapsedTime(measuredFrom).TotalSeconds;
+        return new Measurement(
+            latencies.SelectMany(l => l).Order().ToList(),
+            errors.SelectMany(e => e).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Sum(e => e.Value)),
+            seconds);
+    }
+
+    /// <summary>The status of the answer, read to its end; 0 when none came.</summary>
+    private static async Task<int> GetAsync(HttpClient client, string path)
+    {
+        try
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            return (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return 0;
+        }
+    }
+}
+
+/// <summary>The size of the event store, read straight from PostgreSQL.</summary>
+internal static class EventStore
+{
+    /// <summary>The number of events, Marten's tombstones (left by failed transactions) not counted; null when it cannot be read.</summary>
+    public static async Task<long?> CountAsync(string pg)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(ToNpgsql(pg));
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("select count(*) from capitalflows.mt_events where type <> 'tombstone'", connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        catch (Exception e) when (e is NpgsqlException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// --pg is written for psql and pgbench ("host=… port=… user=… dbname=…"); Npgsql wants "Host=…;Port=…;Username=…;Database=…".
+    /// Values with spaces in them are not supported.
+    /// </summary>
+    private static string ToNpgsql(string pg) => string.Join(";", pg
+        .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(pair => pair.Split('=', 2))
+        .Select(kv => (kv[0] switch { "dbname" => "Database", "user" => "Username", var key => key }) + "=" + kv.ElementAtOrDefault(1))
+        .Append("Timeout=5"));
 }
 
 /// <summary>Funds many communes with students capital (no loan cap), through the same commands as any user.</summary>

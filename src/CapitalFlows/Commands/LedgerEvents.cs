@@ -1,5 +1,6 @@
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
+using CapitalFlows.Localities.Merging;
 
 namespace CapitalFlows.Commands;
 
@@ -13,6 +14,8 @@ public static class LedgerEvents
         typeof(CapitalLent), typeof(RepaymentReceived),
         typeof(InflowReversed), typeof(AllocationReversed), typeof(AllocationReceiptReversed), typeof(RecallReversed),
         typeof(RecallReceiptReversed), typeof(LendingReversed), typeof(RepaymentReversed),
-        typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed),
+        typeof(FundMergedOut), typeof(FundMergedIn),
+        typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed), typeof(LoanTransferred),
+        typeof(LocalitiesMerged),
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 }

@@ -8,13 +8,15 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
 {
     public FundStates Funds { get; } = funds;
 
-    public Loan? Loan(string loanId) => loans.GetValueOrDefault(loanId);
+    public IReadOnlyDictionary<string, Loan> Loans { get; } = loans;
+
+    public Loan? Loan(string loanId) => Loans.GetValueOrDefault(loanId);
 
     public ProcessedCommand? Command(Guid commandId) => commands.GetValueOrDefault(commandId);
 
     /// <summary>Invariant 7 for loans: a loan's effective dates never go backwards.</summary>
     public Decision? RefuseIfEarlierThanLastLoanMovement(DateOnly effectiveOn) =>
-        loans.Values
+        Loans.Values
             .Where(l => l.LastMovementOn > effectiveOn)
             .Select(l => Decision.Refuse(Problems.EffectiveDateTooEarly($"loan {l.Id}", l.LastMovementOn, effectiveOn)))
             .FirstOrDefault();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
+using CapitalFlows.Localities;
 using CapitalFlows.Operations;
 using CapitalFlows.Security;
 using JasperFx;
@@ -27,8 +28,12 @@ namespace CapitalFlows.Commands;
 /// events with who/when/command metadata, stores the answer with them, and commits.</item>
 /// </list>
 /// A refusal rolls the transaction back: nothing is appended and the command id is not remembered.
+/// <para>The locality structure: every command first takes a shared lock on it, a merge an exclusive one, so a
+/// merge waits for the commands in flight and holds new ones back until it has committed. Under that lock the
+/// node's <see cref="LocalityDirectory"/> is brought up to the stream's version before anything is decided, so
+/// every node decides on the structure the database holds.</para>
 /// </summary>
-public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, IConfiguration configuration) : IDisposable
+public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory localities, TimeProvider clock, IConfiguration configuration) : IDisposable
 {
     private const int MaxAttempts = 5;
 
@@ -47,13 +52,32 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
         Func<FundStates, Decision> decide) =>
         RecordAsync(http, commandId, effectiveOn, new Touches(funds, [], []), state => decide(state.Funds));
 
-    public async Task<IResult> RecordAsync(
+    public Task<IResult> RecordAsync(
         HttpContext http, Guid commandId, DateOnly effectiveOn, Touches touches, Func<LedgerState, Decision> decide,
-        int successStatus = StatusCodes.Status200OK)
+        int successStatus = StatusCodes.Status200OK) =>
+        RecordAsync(http, commandId, effectiveOn, new Plan(touches), decide, successStatus);
+
+    /// <summary>A command whose streams depend on the structure (a loan's fund, a reversal following the money): planned under the structure lock.</summary>
+    public Task<IResult> RecordAsync(
+        HttpContext http, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
+        Func<LedgerState, Decision> decide, int successStatus = StatusCodes.Status200OK) =>
+        RecordAsync(http, commandId, effectiveOn, new Plan(null, plan), decide, successStatus);
+
+    /// <summary>A merge: the structure lock taken exclusively, so no other command runs while it moves funds and loans.</summary>
+    public Task<IResult> RecordStructureChangeAsync(
+        HttpContext http, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
+        Func<LedgerState, Decision> decide) =>
+        RecordAsync(http, commandId, effectiveOn, new Plan(null, plan, ChangesStructure: true), decide, StatusCodes.Status200OK);
+
+    /// <summary>What a command touches: known up front, or read under the structure lock.</summary>
+    private sealed record Plan(Touches? Known, Func<IQuerySession, CancellationToken, Task<Touches>>? Read = null, bool ChangesStructure = false);
+
+    private async Task<IResult> RecordAsync(
+        HttpContext http, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide, int successStatus)
     {
         var bodyHash = CommandBodyMiddleware.HashOf(http);
         var command = CommandBodyMiddleware.CommandTypeOf(http)?.Name ?? "command";
-        var localities = string.Join(",", touches.Funds.Select(f => f.Locality).Distinct());
+        var touched = plan.Known is { } known ? string.Join(",", known.Funds.Select(f => f.Locality).Distinct()) : "";
         // The HTTP request's span and a span of our own around the decision carry the command and its id.
         var request = Activity.Current;
         using var activity = Telemetry.Source.StartActivity($"{command} {commandId}");
@@ -61,13 +85,13 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
         {
             span?.SetTag("capitalflows.command", command);
             span?.SetTag("capitalflows.command_id", commandId.ToString());
-            span?.SetTag("capitalflows.localities", localities);
+            span?.SetTag("capitalflows.localities", touched);
         }
 
         await _inFlight.WaitAsync(http.RequestAborted);
         try
         {
-            return await RecordWithRetriesAsync(http, commandId, bodyHash, effectiveOn, touches, decide, successStatus, command, activity, request);
+            return await RecordWithRetriesAsync(http, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
         }
         finally
         {
@@ -76,14 +100,14 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
     }
 
     private async Task<IResult> RecordWithRetriesAsync(
-        HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn, Touches touches, Func<LedgerState, Decision> decide,
+        HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide,
         int successStatus, string command, Activity? activity, Activity? request)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var (result, outcome) = await TryRecordAsync(http, commandId, bodyHash, effectiveOn, touches, decide, successStatus);
+                var (result, outcome) = await TryRecordAsync(http, commandId, bodyHash, effectiveOn, plan, decide, successStatus);
                 activity?.SetTag("capitalflows.outcome", outcome);
                 request?.SetTag("capitalflows.outcome", outcome);
                 Telemetry.CountCommand(command, outcome);
@@ -105,7 +129,7 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
 
     private async Task<(IResult Result, string Outcome)> TryRecordAsync(
         HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn,
-        Touches touches, Func<LedgerState, Decision> decide, int successStatus)
+        Plan plan, Func<LedgerState, Decision> decide, int successStatus)
     {
         var ct = http.RequestAborted;
         var parent = Activity.Current;
@@ -114,11 +138,16 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
         // transaction, swaps its tracing connection out without ending that span: end it with the session.
         using var connectionSpan = Activity.Current is { Source.Name: "Marten" } span && span != parent ? span : null;
         await session.BeginTransactionAsync(ct);
-        await LockAsync(session,
-            [
-                CommandLock(commandId), .. touches.Commands.Select(CommandLock),
-                .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans,
-            ], ct);
+        // Locks in one order everywhere: the structure, then the commands and streams (sorted), so no deadlock.
+        // A merge holds the structure exclusively and so needs no lock per fund or loan.
+        var touches = plan.Known;
+        var structure = await LockAsync(session, plan.ChangesStructure, touches is null ? [] : LocksOf(commandId, touches), ct);
+        if (structure != localities.Version) await localities.RefreshAsync(session, ct);
+        if (touches is null)
+        {
+            touches = await plan.Read!(session, ct);
+            await LockAsync(session, null, LocksOf(commandId, plan.ChangesStructure ? touches with { Funds = [], Loans = [] } : touches), ct);
+        }
 
         // Everything the decision reads, in one round trip, under the locks.
         var batch = session.CreateBatchQuery();
@@ -144,6 +173,10 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
         if (decision.Refusal is not null)
             return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
 
+        // A loan or fund the plan did not read (a merge moved it after the plan was made) is decided on again.
+        if (decision.Events.Any(e => !funds.ContainsKey(e.StreamKey) && !loans.ContainsKey(e.StreamKey) && e.StreamKey != LocalityDirectory.StructureStream))
+            throw new ConcurrencyException($"Command {commandId} would append to a stream it did not read", typeof(Fund), commandId);
+
         var recordedAt = clock.GetUtcNow();
         Stamp(session, http, commandId, recordedAt);
         foreach (var (streamKey, @event) in decision.Events)
@@ -166,6 +199,11 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
         if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
             session.Update(original with { ReversedBy = commandId });
         await session.SaveChangesAsync(ct);
+        if (plan.ChangesStructure)
+        {
+            await using var query = store.QuerySession();
+            await localities.RefreshAsync(query, CancellationToken.None);
+        }
         foreach (var e in decision.Events)
             Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
         return (Results.Content(answer, "application/json", Encoding.UTF8, successStatus), "accepted");
@@ -173,13 +211,44 @@ public sealed class MovementRecorder(IDocumentStore store, TimeProvider clock, I
 
     private static string CommandLock(Guid commandId) => $"command/{commandId}";
 
-    private static async Task LockAsync(IDocumentSession session, IEnumerable<string> keys, CancellationToken ct)
+    private static IEnumerable<string> LocksOf(Guid commandId, Touches touches) =>
+    [
+        CommandLock(commandId), .. touches.Commands.Select(CommandLock),
+        .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans,
+    ];
+
+    /// <summary>
+    /// Takes the structure lock (shared, or exclusive for a merge; none when <paramref name="exclusive"/> is null)
+    /// and then the advisory locks on <paramref name="keys"/> in sorted order, in one round trip. Returns the
+    /// structure stream's version as read after the structure lock was granted.
+    /// </summary>
+    private async Task<StructureVersion?> LockAsync(IDocumentSession session, bool? exclusive, IEnumerable<string> keys, CancellationToken ct)
     {
         var ordered = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        await using var command = new NpgsqlCommand(
-            "select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) as k");
-        command.Parameters.Add(new NpgsqlParameter { Value = ordered });
-        await session.ExecuteAsync(command, ct);
+        await using var batch = new NpgsqlBatch(session.Connection);
+        if (exclusive is { } changesStructure)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select {(changesStructure ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")}(hashtextextended('{LocalityDirectory.StructureStream}', 0))"));
+            // Its own statement, so it reads after the lock was granted.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select version, timestamp from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = '{LocalityDirectory.StructureStream}'"));
+        }
+        if (ordered.Length > 0)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) as k")
+            {
+                Parameters = { new NpgsqlParameter { Value = ordered } },
+            });
+        if (batch.BatchCommands.Count == 0) return null;
+
+        StructureVersion? version = null;
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (exclusive is not null)
+        {
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct)) version = new StructureVersion(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+        }
+        return version;
     }
 
     /// <summary>Invariant 9: every event records who, the command, the correlation and when it was recorded.</summary>

@@ -46,6 +46,15 @@ public sealed record LendingReversed(Guid ReversedCommandId, Guid LoanId, long A
 public sealed record RepaymentReversed(Guid ReversedCommandId, Guid LoanId, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
 
 /// <summary>
+/// A merge moved this fund of a closing locality to its successor: what was available, and the principal lent
+/// and repaid of the loans that moved with it (netted into <c>ReceivedVnd</c>, so the fund ends at zero).
+/// </summary>
+public sealed record FundMergedOut(string Locality, string Into, string Source, string Programme, long AvailableVnd, long LentVnd, long RepaidVnd, DateOnly EffectiveOn) : ILedgerEvent;
+
+/// <summary>The successor's side of a merge: the same amounts, into the fund of the same source and programme.</summary>
+public sealed record FundMergedIn(string Locality, string From, string Source, string Programme, long AvailableVnd, long LentVnd, long RepaidVnd, DateOnly EffectiveOn) : ILedgerEvent;
+
+/// <summary>
 /// A fund's state, folded from its stream: the write model that decisions read, kept as an inline snapshot
 /// that the capital and allocation reads query too. Immutable: each Apply returns a new state.
 /// <c>AvailableVnd = ReceivedVnd − PassedDownVnd − LentVnd + RepaidVnd</c> (API.md, allocations report identity).
@@ -128,6 +137,22 @@ public sealed record Fund
 
     public Fund Apply(RepaymentReversed e) => this with { RepaidVnd = RepaidVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
+    public Fund Apply(FundMergedOut e) => this with
+    {
+        ReceivedVnd = ReceivedVnd - e.AvailableVnd - (e.LentVnd - e.RepaidVnd),
+        LentVnd = LentVnd - e.LentVnd,
+        RepaidVnd = RepaidVnd - e.RepaidVnd,
+        LastMovementOn = e.EffectiveOn,
+    };
+
+    public Fund Apply(FundMergedIn e) => this with
+    {
+        ReceivedVnd = ReceivedVnd + e.AvailableVnd + (e.LentVnd - e.RepaidVnd),
+        LentVnd = LentVnd + e.LentVnd,
+        RepaidVnd = RepaidVnd + e.RepaidVnd,
+        LastMovementOn = e.EffectiveOn,
+    };
+
     /// <summary>The state after any fund event: how a decision checks the result of the events it is about to append.</summary>
     public Fund Then(object @event) => @event switch
     {
@@ -148,6 +173,8 @@ public sealed record Fund
         RecallReceiptReversed e => Apply(e),
         LendingReversed e => Apply(e),
         RepaymentReversed e => Apply(e),
+        FundMergedOut e => Apply(e),
+        FundMergedIn e => Apply(e),
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of a fund", nameof(@event)),
     };
 

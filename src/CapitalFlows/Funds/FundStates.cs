@@ -7,6 +7,9 @@ public sealed class FundStates(IReadOnlyDictionary<FundKey, Fund> funds)
 {
     public Fund this[FundKey key] => funds.TryGetValue(key, out var fund) ? fund : Fund.Empty(key);
 
+    /// <summary>The funds read that have had a movement.</summary>
+    public IEnumerable<Fund> All => funds.Values;
+
     /// <summary>Invariant 7: per fund, effective dates never go backwards.</summary>
     public Decision? RefuseIfEarlierThanLastMovement(DateOnly effectiveOn) =>
         funds.Values

@@ -14,6 +14,9 @@ public sealed record LoanDrawdownReversed(Guid LoanId, Guid ReversedCommandId, l
 
 public sealed record LoanRepaymentReversed(Guid LoanId, Guid RepaymentId, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
 
+/// <summary>A merge moved the loan from its closing locality to the successor: from then on it repays into the successor's fund.</summary>
+public sealed record LoanTransferred(Guid LoanId, string From, string To, DateOnly EffectiveOn) : ILedgerEvent;
+
 public static class LoanStatus
 {
     public const string Active = "active";
@@ -90,6 +93,8 @@ public sealed record Loan
         LastMovementOn = e.EffectiveOn,
     };
 
+    public Loan Apply(LoanTransferred e) => this with { Locality = e.To, LastMovementOn = e.EffectiveOn };
+
     /// <summary>The loan after any of its events, starting from nothing: how a loan is read as of a date.</summary>
     public static Loan? Fold(IEnumerable<object> events) =>
         events.Aggregate((Loan?)null, (loan, e) => e switch
@@ -98,6 +103,7 @@ public sealed record Loan
             LoanRepaid repaid => loan?.Apply(repaid),
             LoanDrawdownReversed reversed => loan?.Apply(reversed),
             LoanRepaymentReversed reversed => loan?.Apply(reversed),
+            LoanTransferred transferred => loan?.Apply(transferred),
             _ => loan,
         });
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Alba;
 using Microsoft.AspNetCore.Hosting;
 using CapitalFlows.Commands;
+using CapitalFlows.Localities;
 using CapitalFlows.Security;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,7 +67,13 @@ public sealed class ServiceFixture : IAsyncLifetime
         return client;
     }
 
-    public async Task ResetAsync() => await Host.ResetAllMartenDataAsync();
+    /// <summary>An empty store as a fresh one starts (the 2025 reorganisation recorded), and the service's directory on it.</summary>
+    public async Task ResetAsync()
+    {
+        await Host.ResetAllMartenDataAsync();
+        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await Host.Services.GetRequiredService<LocalityDirectory>().RefreshAsync(session, CancellationToken.None);
+    }
 
     /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
     public async Task<long> EventCountAsync()

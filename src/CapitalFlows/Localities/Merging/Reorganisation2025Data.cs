@@ -1,0 +1,38 @@
+using System.Globalization;
+using JasperFx.Events;
+using Marten;
+using Marten.Schema;
+
+namespace CapitalFlows.Localities.Merging;
+
+/// <summary>
+/// What a fresh store starts with (DOMAIN.md, "Localities over time"): the 2025 reorganisation recorded on the
+/// structure stream, effective 2025-07-01, marked as reference data so that it counts as always known. Marten
+/// applies it when the service starts and after every reset. A store that already holds events is left alone:
+/// the demo history starts in the 63-province structure and records the merger through the merge command.
+/// </summary>
+public sealed class Reorganisation2025Data(TimeProvider clock) : IInitialData
+{
+    public const string RecordedBy = "reference-data";
+
+    public async Task Populate(IDocumentStore store, CancellationToken cancellation)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.Events.QueryAllRawEvents().AnyAsync(cancellation)) return;
+
+        session.LastModifiedBy = RecordedBy;
+        session.SetHeader("sub", RecordedBy);
+        session.SetHeader("name", "Reference data: the 2025 reorganisation");
+        session.SetHeader("role", RecordedBy);
+        session.SetHeader("recordedAt", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        session.Events.StartStream(LocalityDirectory.StructureStream, LocalityDirectory.Reorganisation2025().Cast<object>().ToArray());
+        try
+        {
+            await session.SaveChangesAsync(cancellation);
+        }
+        catch (ExistingStreamIdCollisionException)
+        {
+            // Another node recorded it first.
+        }
+    }
+}
