@@ -1,6 +1,7 @@
 using System.Globalization;
 using CapitalFlows.Funds;
 using CapitalFlows.IntegrationTests.Infrastructure;
+using CapitalFlows.Localities;
 using CapitalFlows.Security;
 using JasperFx.Events;
 using Marten;
@@ -249,7 +250,8 @@ public sealed class LedgerScenarioTests(ServiceFixture service) : IntegrationTes
 
         var store = Service.Host.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
-        var entrusted = Assert.Single(await session.Events.QueryAllRawEvents().ToListAsync(TestContext.Current.CancellationToken));
+        var entrusted = Assert.Single(await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamKey != LocalityDirectory.StructureStream).ToListAsync(TestContext.Current.CancellationToken));
         Assert.False(string.IsNullOrWhiteSpace(entrusted.CorrelationId));
         Assert.Equal(Roles.CentralFinance, Header(entrusted, "role"));
         Assert.NotNull(RecordedAtHeader(entrusted));

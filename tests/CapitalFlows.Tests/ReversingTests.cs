@@ -2,6 +2,7 @@ using System.Globalization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
+using CapitalFlows.Localities;
 using CapitalFlows.Reversals;
 
 namespace CapitalFlows.Tests;
@@ -10,6 +11,8 @@ public sealed class ReversingTests
 {
     private const string Reason = "Entered in error";
     private const string Cb = Sources.CentralBudget;
+
+    private static readonly LocalityDirectory Localities = LocalityDirectory.LoadEmbedded();
 
     private static readonly DateOnly Earlier = new(2025, 8, 1);
     private static readonly DateOnly Then = new(2025, 9, 1);
@@ -29,7 +32,7 @@ public sealed class ReversingTests
         new(LoanId, "01", Cb, "poor-households", 80_000_000, "HH-0042", "womens-union", null, 60, Earlier);
 
     private static Decision Reverse(ProcessedCommand movement, IReadOnlyList<StreamEvent> events, LedgerState state) =>
-        ReverseMovementEndpoint.Decide(new ReverseMovement(Guid.NewGuid(), movement.Id, Reason, null), movement, events, state, On);
+        ReverseMovementEndpoint.Decide(new ReverseMovement(Guid.NewGuid(), movement.Id, Reason, null), movement, events, state, On, Localities);
 
     private static void AssertRefused(string slug, int status, Decision decision)
     {

@@ -39,14 +39,15 @@ public static class GetCapitalSummaryEndpoint
         if (problem is not null) return problem.ToResult();
 
         var date = reading.AsOf;
+        var structure = localities.KnownAt(reading.KnownAt);
         var funds = await FundQueries.All(session, reading, ct);
-        var byProvince = funds.ToLookup(f => localities.ProvinceOf(f.Locality, date));
+        var byProvince = funds.ToLookup(f => structure.ProvinceOf(f.Locality, date));
         var total = CapitalLine.Of("VN", null, funds);
         return Results.Ok(new CapitalSummary(
             date, total.TotalVnd, total.AvailableVnd, total.LoansOutstandingVnd,
             CapitalLine.Of("VN", null, byProvince[null]).TotalVnd,
             Sources.All.Select(s => CapitalLine.Of(s, null, funds.Where(f => f.Source == s))).ToList(),
-            localities.All
+            structure.All
                 .Where(l => l.Level == LocalityLevel.Province && l.IsOpenOn(date))
                 .Select(p => CapitalLine.Of(p.Code, p.NameOn(date), byProvince[p.Code]))
                 .ToList(),

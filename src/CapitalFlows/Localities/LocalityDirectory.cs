@@ -91,6 +91,13 @@ public sealed class LocalityDirectory
         return current;
     }
 
+    /// <summary>The codes, and every locality merged into one of them (directly or through earlier merges).</summary>
+    public IReadOnlyList<string> WithMergedInto(IReadOnlyList<string> codes)
+    {
+        var wanted = codes.ToHashSet(StringComparer.Ordinal);
+        return [.. codes, .. All.Where(l => l.Successor is not null && !wanted.Contains(l.Code) && wanted.Contains(HolderOf(l.Code))).Select(l => l.Code)];
+    }
+
     /// <summary>The structure as known at an instant: only the merges recorded by then (the reference data's always).</summary>
     public LocalityDirectory KnownAt(DateTimeOffset? knownAt)
     {

@@ -1,6 +1,8 @@
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
+using CapitalFlows.Localities;
+using CapitalFlows.Localities.Merging;
 using CapitalFlows.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -29,29 +31,42 @@ public static class ReverseMovementEndpoint
 
     [WolverinePost("/api/reversals")]
     [Authorize(Roles = Roles.CentralFinance)]
-    public static async Task<IResult> Post(ReverseMovement command, HttpContext http, MovementRecorder recorder, TimeProvider clock)
+    public static async Task<IResult> Post(
+        ReverseMovement command, HttpContext http, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
         var reversedId = command.ReversedCommandId!.Value;
         if (await recorder.FindAsync(reversedId, http.RequestAborted) is not { } original)
             return Problems.NotFound($"No movement was recorded with commandId {reversedId}.").ToResult();
 
-        var streams = original.Events.Select(e => e.StreamKey).Distinct().ToList();
-        var touches = new Touches(
-            streams.Where(IsFund).Select(FundKey.Parse).ToList(),
-            streams.Where(s => !IsFund(s)).ToList(),
-            [reversedId]);
-        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn, touches, state =>
-        {
-            var movement = state.Command(reversedId)!;
-            return Decide(command, movement, MovementRecorder.EventsOf(movement), state, effectiveOn);
-        });
+        // Planned under the structure lock: the funds the movement touched, or their successors' if merged since.
+        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
+            (_, _) =>
+            {
+                var streams = original.Events.Select(e => HolderOf(e.StreamKey, localities)).Distinct().ToList();
+                return Task.FromResult(new Touches(
+                    streams.Where(IsFund).Select(FundKey.Parse).ToList(),
+                    streams.Where(s => !IsFund(s)).ToList(),
+                    [reversedId]));
+            },
+            state =>
+            {
+                var movement = state.Command(reversedId)!;
+                return Decide(command, movement, MovementRecorder.EventsOf(movement), state, effectiveOn, localities);
+            });
     }
 
     private static bool IsFund(string streamKey) => streamKey.Contains('/', StringComparison.Ordinal);
 
+    /// <summary>Reversals follow the money: a fund of a locality merged since is now its successor's fund.</summary>
+    private static string HolderOf(string streamKey, LocalityDirectory localities) =>
+        IsFund(streamKey) && FundKey.Parse(streamKey) is var fund
+            ? (fund with { Locality = localities.HolderOf(fund.Locality) }).StreamKey
+            : streamKey;
+
     public static Decision Decide(
-        ReverseMovement command, ProcessedCommand movement, IReadOnlyList<StreamEvent> movementEvents, LedgerState state, DateOnly effectiveOn)
+        ReverseMovement command, ProcessedCommand movement, IReadOnlyList<StreamEvent> movementEvents, LedgerState state, DateOnly effectiveOn,
+        LocalityDirectory localities)
     {
         if (movement.Reverses is not null)
             return NotReversible($"Movement {movement.Id} is itself a reversal; record the movement again instead.");
@@ -61,8 +76,11 @@ public static class ReverseMovementEndpoint
         var id = movement.Id;
         var reason = command.Reason!;
         var compensations = new List<StreamEvent>();
-        foreach (var (stream, @event) in movementEvents)
+        if (movementEvents.Any(e => e.Event is LocalitiesMerged))
+            return NotReversible($"Movement {movement.Id} is a merge; merges are not reversed.");
+        foreach (var (recordedStream, @event) in movementEvents)
         {
+            var stream = HolderOf(recordedStream, localities);
             object compensation;
             switch (@event)
             {
@@ -73,10 +91,10 @@ public static class ReverseMovementEndpoint
                     compensation = new InflowReversed(id, "VN", Sources.Mobilised, e.Programme, e.AmountVnd, reason, effectiveOn);
                     break;
                 case LocalBudgetToppedUp e:
-                    compensation = new InflowReversed(id, e.Locality, Sources.LocalBudget, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    compensation = new InflowReversed(id, FundKey.Parse(stream).Locality, Sources.LocalBudget, e.Programme, e.AmountVnd, reason, effectiveOn);
                     break;
                 case CharityDonationReceived e:
-                    compensation = new InflowReversed(id, e.Locality, Sources.Charity, e.Programme, e.AmountVnd, reason, effectiveOn);
+                    compensation = new InflowReversed(id, FundKey.Parse(stream).Locality, Sources.Charity, e.Programme, e.AmountVnd, reason, effectiveOn);
                     break;
                 case CapitalAllocated e:
                     compensation = new AllocationReversed(id, e.From, e.To, e.Source, e.Programme, e.AmountVnd, reason, effectiveOn);

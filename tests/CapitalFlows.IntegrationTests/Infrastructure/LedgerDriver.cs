@@ -56,6 +56,15 @@ public static class LedgerDriver
             ("amountVnd", amountVnd),
             ("reason", "Unused capital recalled")));
 
+    public static Task<Answer> MergeAsync(
+        this HttpClient client, string[] merged, string into, string effectiveOn, string? name = null, Guid? commandId = null) =>
+        client.PostJsonAsync("/api/localities/merges", Body(
+            ("commandId", commandId ?? Guid.NewGuid()),
+            ("merged", merged),
+            ("into", into),
+            ("name", name),
+            ("effectiveOn", effectiveOn)));
+
     /// <summary>
     /// The ledger issue's "Done when" scenario: 1,000bn central budget entrusted; 300bn allocated to 01 for poor
     /// households and 200bn to 79 for students; 01's branch passes 50bn down to commune 00004; 01's People's

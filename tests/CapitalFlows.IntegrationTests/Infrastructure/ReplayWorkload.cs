@@ -9,7 +9,8 @@ namespace CapitalFlows.IntegrationTests.Infrastructure;
 /// mobilisations, top-ups, charity, allocations VN → provinces → communes (earmarking general capital on the way),
 /// recalls, drawdowns, repayments (some in full), reversals of every kind (an inflow, an allocation, a recall, a
 /// repayment, and a drawdown after its repayments were reversed latest first), bursts of concurrent commands, and
-/// a few commands the ledger must refuse. Effective dates run from <see cref="DaysBack"/> days ago up to today.
+/// a few commands the ledger must refuse, and at the end a merge of 04 into 01 followed by repayments and reversals
+/// that follow the money. Effective dates run from <see cref="DaysBack"/> days ago up to today.
 /// <para>
 /// Every choice comes from the seed and from a model of the funds and loans that the workload keeps from its own
 /// commands, so the same seed sends the same commands (same ids, bodies and dates) in the same order every run.
@@ -111,6 +112,44 @@ public sealed class ReplayWorkload : IDisposable
 
             await NextAsync(ct);
         }
+
+        await MergeAndFollowTheMoneyAsync(ct);
+    }
+
+    /// <summary>
+    /// The last act, dated today: 04 merges into 01, so every fund and loan of 04 moves to 01; then repayments of
+    /// loans drawn in 04 go to 01's funds, and reversals of 04's movements take the money back from 01's.
+    /// </summary>
+    private async Task MergeAndFollowTheMoneyAsync(CancellationToken ct)
+    {
+        const string merged = "04";
+        const string into = "01";
+        string Follow(string fund) =>
+            FundKey.Parse(fund) is { } key && key.Locality == merged ? (key with { Locality = into }).StreamKey : fund;
+
+        var moved = _available.Keys.Where(k => FundKey.Parse(k).Locality == merged).ToList();
+        var movementsOfMerged = _movements.Where(m => m.Effects.Any(e => FundKey.Parse(e.Fund).Locality == merged)).ToHashSet();
+        foreach (var fund in moved)
+        {
+            _available[Follow(fund)] = _available.GetValueOrDefault(Follow(fund)) + _available[fund];
+            _available.Remove(fund);
+        }
+        foreach (var movement in _movements)
+            for (var i = 0; i < movement.Effects.Length; i++)
+                movement.Effects[i] = (Follow(movement.Effects[i].Fund), movement.Effects[i].DeltaVnd);
+        var movedLoans = _loans.Where(l => l.Fund.Locality == merged).ToList();
+        foreach (var loan in movedLoans) loan.Fund = FundKey.Parse(Follow(loan.Fund.StreamKey));
+
+        var merge = new Movement(NextGuid(), Kind.Merge, []);
+        _movements.Add(merge);
+        await SendAsync(new Command(merge, Finance, "/api/localities/merges", Body(merge.Id,
+            ("merged", new[] { merged, into }), ("into", into), ("effectiveOn", _today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))), ct);
+
+        // Sent by central finance: a branch officer of 04 has no province any more.
+        foreach (var loan in movedLoans.Where(l => l.Active).Take(3))
+            await SendAsync(Repay(which: l => l == loan)! with { Client = Finance }, ct);
+        for (var i = 0; i < 3; i++)
+            await SendAsync(ReverseOne(m => m.Kind is Kind.Allocation or Kind.TopUp or Kind.Charity && movementsOfMerged.Contains(m)), ct);
     }
 
     public void Dispose()
@@ -240,9 +279,11 @@ public sealed class ReplayWorkload : IDisposable
     }
 
     /// <summary>A repayment of an active loan: in full about a third of the time, otherwise part of what is outstanding.</summary>
-    private Command? Repay(HashSet<Guid>? busy = null, HashSet<string>? drawnFrom = null)
+    private Command? Repay(HashSet<Guid>? busy = null, HashSet<string>? drawnFrom = null, Func<ModelLoan, bool>? which = null)
     {
-        var candidates = _loans.Where(l => l.Active && busy?.Contains(l.Id) != true && drawnFrom?.Contains(l.Fund.StreamKey) != true).ToList();
+        var candidates = _loans
+            .Where(l => l.Active && busy?.Contains(l.Id) != true && drawnFrom?.Contains(l.Fund.StreamKey) != true && which?.Invoke(l) != false)
+            .ToList();
         if (candidates.Count == 0) return null;
         var loan = Pick(candidates);
         var outstanding = loan.PrincipalVnd - loan.RepaidVnd;
@@ -477,6 +518,7 @@ public sealed class ReplayWorkload : IDisposable
         Reversal,
         NotReversible,
         InsufficientFunds,
+        Merge,
     }
 
     /// <summary>One command: what it moves in the model, who sends it where, and the answer expected.</summary>
@@ -503,7 +545,7 @@ public sealed class ReplayWorkload : IDisposable
         public Movement? ReversedBy { get; set; }
 
         /// <summary>Not a reversal, not reversed yet; a drawdown only without standing repayments, a repayment only the latest.</summary>
-        public bool Reversible => Kind is not (Kind.Reversal or Kind.NotReversible or Kind.InsufficientFunds) && ReversedBy is null
+        public bool Reversible => Kind is not (Kind.Reversal or Kind.NotReversible or Kind.InsufficientFunds or Kind.Merge) && ReversedBy is null
             && (Kind != Kind.Drawdown || Loan!.Repayments.Count == 0)
             && (Kind != Kind.Repayment || Loan!.LatestRepayment == this);
     }
@@ -512,7 +554,8 @@ public sealed class ReplayWorkload : IDisposable
     {
         public Guid Id { get; } = id;
 
-        public FundKey Fund { get; } = fund;
+        /// <summary>The fund the loan repays into: the one it was drawn from, or its successor's after a merge.</summary>
+        public FundKey Fund { get; set; } = fund;
 
         public long PrincipalVnd { get; } = principalVnd;
 

@@ -22,7 +22,7 @@ public static class GetLocalityCapitalEndpoint
         var (reading, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
         if (problem is not null) return problem.ToResult();
 
-        var subtree = await FundQueries.SubtreeOf(session, code, reading, localities, ct);
+        var subtree = await FundQueries.SubtreeOf(session, code, reading, localities.KnownAt(reading.KnownAt), ct);
         return Results.Ok(new LocalityCapital(code, reading.AsOf,
             Balances.Of(subtree.Where(f => f.Locality == code)),
             Balances.Of(subtree)));

@@ -27,7 +27,9 @@ public static class GetEntrustedFundsEndpoint
         var (_, problem) = LocalityRead.Check(code, null, null, user, localities, clock);
         if (problem is not null) return problem.ToResult();
 
-        var keys = (await FundQueries.SubtreeOf(session, code, new BalanceReading(today, null, true), localities, ct))
+        // A successor's statement includes what the committees of the localities merged into it entrusted.
+        var codes = localities.WithMergedInto(code == LocalityDirectory.Nation ? localities.All.Select(l => l.Code).ToList() : localities.SubtreeOn(code, today));
+        var keys = (await FundQueries.HeldAt(session, codes, new BalanceReading(today, null, true), ct))
             .Where(f => f.Source == Sources.LocalBudget)
             .Select(f => f.Id)
             .ToArray();

@@ -37,12 +37,13 @@ public static class RepayLoanEndpoint
         if (Scope.Refuse(Caller.From(user), effectiveOn, localities, loan.Locality) is { } outOfScope)
             return outOfScope.ToResult();
 
+        // The loan's fund is read under the structure lock: a merge may have moved the loan since.
         return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
-            new Touches([FundOf(loan)], [loan.Id], []),
+            async (current, ct) => new Touches([FundOf(await current.LoadAsync<Loan>(loan.Id, ct) ?? loan)], [loan.Id], []),
             state => Decide(command, state.Loan(loan.Id)!, state.Funds, effectiveOn));
     }
 
-    /// <summary>The fund a loan's repayments return to: the one it was drawn from.</summary>
+    /// <summary>The fund a loan's repayments return to: the one it was drawn from, or its successor's after a merge.</summary>
     public static FundKey FundOf(Loan loan) => new(loan.Locality, loan.Source, loan.Programme);
 
     public static Decision Decide(RepayLoan command, Loan loan, FundStates funds, DateOnly effectiveOn)

@@ -15,12 +15,20 @@ public sealed class Reorganisation2025Data(TimeProvider clock) : IInitialData
 {
     public const string RecordedBy = "reference-data";
 
+    /// <summary>The command id its events carry (invariant 9), the same in every store.</summary>
+    public static readonly Guid CommandId = Guid.Parse("20250701-0000-4000-8000-000000000034");
+
+    /// <summary>How many events it records: the events a fresh store starts with.</summary>
+    public static int EventCount => LocalityDirectory.Reorganisation2025().Count;
+
     public async Task Populate(IDocumentStore store, CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
         if (await session.Events.QueryAllRawEvents().AnyAsync(cancellation)) return;
 
         session.LastModifiedBy = RecordedBy;
+        session.CorrelationId = CommandId.ToString();
+        session.SetHeader("commandId", CommandId.ToString());
         session.SetHeader("sub", RecordedBy);
         session.SetHeader("name", "Reference data: the 2025 reorganisation");
         session.SetHeader("role", RecordedBy);

@@ -4,23 +4,25 @@ using Wolverine.Http;
 
 namespace CapitalFlows.Localities.ReadingLocalities;
 
-/// <summary><c>GET /api/localities?level=&amp;parent=&amp;status=&amp;asOf=</c>: the localities open (or merged) on a date.</summary>
+/// <summary><c>GET /api/localities?level=&amp;parent=&amp;status=&amp;asOf=&amp;knownAt=</c>: the localities open (or merged) on a date, as the structure was known at an instant.</summary>
 public static class GetLocalitiesEndpoint
 {
     public static readonly IReadOnlyList<string> Statuses = ["active", "merged", "all"];
 
     [WolverineGet("/api/localities")]
-    public static IResult Get(string? level, string? parent, string? status, string? asOf, LocalityDirectory localities, TimeProvider clock)
+    public static IResult Get(
+        string? level, string? parent, string? status, string? asOf, string? knownAt, LocalityDirectory localities, TimeProvider clock)
     {
         var errors = new FieldErrors();
         if (level is not null && !LocalityLevel.All.Contains(level)) errors.Add("level", $"level must be one of {string.Join(", ", LocalityLevel.All)}.");
         if (status is not null && !Statuses.Contains(status)) errors.Add("status", $"status must be one of {string.Join(", ", Statuses)}.");
-        var (date, dateProblem) = ReadDates.AsOf(asOf, clock);
+        var (reading, dateProblem) = ReadDates.Reading(asOf, knownAt, clock);
         if (dateProblem is not null) return dateProblem.ToResult();
         if (errors.ToProblem() is { } problem) return problem.ToResult();
 
+        var date = reading.AsOf;
         var wanted = status ?? "active";
-        return Results.Ok(localities.All
+        return Results.Ok(localities.KnownAt(reading.KnownAt).All
             .Where(l => l.ExistsOn(date))
             .Where(l => level is null || l.Level == level)
             .Where(l => parent is null || l.ParentOn(date) == parent)

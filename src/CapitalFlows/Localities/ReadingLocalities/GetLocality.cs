@@ -7,11 +7,12 @@ namespace CapitalFlows.Localities.ReadingLocalities;
 public static class GetLocalityEndpoint
 {
     [WolverineGet("/api/localities/{code}")]
-    public static IResult Get(string code, string? asOf, LocalityDirectory localities, TimeProvider clock)
+    public static IResult Get(string code, string? asOf, string? knownAt, LocalityDirectory localities, TimeProvider clock)
     {
-        var (date, problem) = ReadDates.AsOf(asOf, clock);
+        var (reading, problem) = ReadDates.Reading(asOf, knownAt, clock);
         if (problem is not null) return problem.ToResult();
-        return localities.FindOn(code, date) is { } locality
+        var date = reading.AsOf;
+        return localities.KnownAt(reading.KnownAt).FindOn(code, date) is { } locality
             ? Results.Ok(LocalityView.On(locality, date))
             : Problems.NotFound($"No locality had the code {code} on {date:yyyy-MM-dd}.").ToResult();
     }

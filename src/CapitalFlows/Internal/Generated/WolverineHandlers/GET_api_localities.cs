@@ -30,9 +30,10 @@ namespace Internal.Generated.WolverineHandlers
             var parent = httpContext.Request.Query["parent"];
             var status = httpContext.Request.Query["status"];
             var asOf = httpContext.Request.Query["asOf"];
+            var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = CapitalFlows.Localities.ReadingLocalities.GetLocalitiesEndpoint.Get(level, parent, status, asOf, _localityDirectory, _timeProvider);
+            var result = CapitalFlows.Localities.ReadingLocalities.GetLocalitiesEndpoint.Get(level, parent, status, asOf, knownAt, _localityDirectory, _timeProvider);
 
             return result.ExecuteAsync(httpContext);
         }

@@ -34,9 +34,10 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var asOf = httpContext.Request.Query["asOf"];
+            var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = CapitalFlows.Localities.ReadingLocalities.GetLocalityEndpoint.Get(code, asOf, _localityDirectory, _timeProvider);
+            var result = CapitalFlows.Localities.ReadingLocalities.GetLocalityEndpoint.Get(code, asOf, knownAt, _localityDirectory, _timeProvider);
 
             return result.ExecuteAsync(httpContext);
         }
