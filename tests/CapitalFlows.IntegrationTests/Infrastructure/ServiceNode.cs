@@ -75,9 +75,10 @@ public sealed partial class ServiceNode : IAsyncDisposable
             if (bound) return node;
             var addressInUse = node.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
             var tail = node.Tail(40);
+            var exitCode = node.ExitCode;
             await node.DisposeAsync();
             if (!addressInUse || attempt == StartAttempts)
-                throw new InvalidOperationException($"Node {name} did not start (exit code {node.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}). Its log:{Environment.NewLine}{tail}");
+                throw new InvalidOperationException($"Node {name} did not start (exit code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}). Its log:{Environment.NewLine}{tail}");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using JasperFx.Events;
 using Marten;
 using Marten.Schema;
 
@@ -38,9 +37,9 @@ public sealed class Reorganisation2025Data(TimeProvider clock) : IInitialData
         {
             await session.SaveChangesAsync(cancellation);
         }
-        catch (ExistingStreamIdCollisionException)
+        catch (Marten.Exceptions.ExistingStreamIdCollisionException)
         {
-            // Another node recorded it first.
+            // Another node starting at the same time recorded it first.
         }
     }
 }
