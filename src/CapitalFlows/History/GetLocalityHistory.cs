@@ -16,7 +16,8 @@ public sealed record HistoryPage(IReadOnlyList<LoggedEvent> Items, long? Next);
 
 /// <summary>
 /// <c>GET /api/localities/{code}/history?from=&amp;to=&amp;after=&amp;limit=</c>: the events of the locality's own funds
-/// and of the loans drawn there, in log order, paged; <c>from</c>/<c>to</c> filter on the effective date.
+/// and of the loans drawn there or moved there by a merge (each loan's whole stream), in log order, paged;
+/// <c>from</c>/<c>to</c> filter on the effective date.
 /// </summary>
 public static class GetLocalityHistoryEndpoint
 {
@@ -50,7 +51,7 @@ public static class GetLocalityHistoryEndpoint
         await using var command = new NpgsqlCommand($"""
             select {LoggedEvent.Columns(schema)} from {schema}.mt_events e
             where ((e.stream_id >= $1 and e.stream_id < $2)
-                   or e.stream_id in (select l.id from {schema}.mt_doc_loan l where l.data ->> 'Locality' = $3))
+                   or e.stream_id in (select l.id from {schema}.mt_doc_loan l where l.data ->> 'Locality' = $3 or l.data ->> 'DrawnIn' = $3))
               and e.seq_id > $4
               and (e.data ->> 'EffectiveOn') between $5 and $6
             order by e.seq_id

@@ -32,7 +32,11 @@ public sealed record Loan
 {
     public string Id { get; set; } = "";
 
+    /// <summary>Where the loan sits now: where it was drawn, or the successor a merge moved it to.</summary>
     public string Locality { get; init; } = "";
+
+    /// <summary>The locality it was drawn in.</summary>
+    public string DrawnIn { get; init; } = "";
 
     public string Source { get; init; } = "";
 
@@ -64,6 +68,7 @@ public sealed record Loan
     {
         Id = e.LoanId.ToString(),
         Locality = e.Locality,
+        DrawnIn = e.Locality,
         Source = e.Source,
         Programme = e.Programme,
         PrincipalVnd = e.AmountVnd,
