@@ -190,5 +190,21 @@ public sealed class MergeTests(ServiceFixture service) : IntegrationTest(service
         Assert.Equal(32, (await Analyst.ReadJsonAsync("/api/localities?level=province")).GetArrayLength());
     }
 
+    [Fact]
+    public async Task The_successors_entrusted_funds_statement_includes_what_the_merged_committee_entrusted()
+    {
+        var committee = Service.Client(Roles.PeopleCommittee, CaoBang);
+        (await committee.TopUpLocalBudgetAsync(CaoBang, 300, PoorHouseholds)).Expect(200);
+        (await Finance.MergeAsync([CaoBang, TuyenQuang], TuyenQuang, TodayText())).Expect(200);
+
+        var statement = await Analyst.ReadJsonAsync($"/api/localities/{TuyenQuang}/entrusted-funds");
+
+        Assert.Equal(300, statement.Vnd("entrustedVnd"));
+        Assert.Equal(300, statement.Vnd("availableVnd"));
+        Assert.Equal(300, (await Analyst.ReadJsonAsync($"/api/localities/{TuyenQuang}/capital")).GetProperty("own").FundAvailable(LocalBudget, PoorHouseholds));
+    }
+
+    private static string TodayText() => ServiceFixture.Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     private static string Lines(JsonElement summary, string property) => summary.GetProperty(property).GetRawText();
 }
