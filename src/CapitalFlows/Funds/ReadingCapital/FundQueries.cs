@@ -34,30 +34,15 @@ public static class FundQueries
 
     /// <summary>
     /// Every fund's figures summed over its movements effective by the reading's date (and recorded by its instant),
-    /// for the funds of these localities, or of all when <paramref name="codes"/> is null. With localities it is an
-    /// index-only scan of the movements' one index, aggregated per fund in index order.
+    /// for the funds of these localities, or of all when <paramref name="codes"/> is null.
     /// </summary>
     private static async Task<IReadOnlyList<Fund>> Historical(
         IQuerySession session, IReadOnlyList<string>? codes, BalanceReading reading, CancellationToken ct)
     {
-        var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{FundMovementProjection.TableName}";
-        var conditions = new List<string> { "effective_on <= @asOf" };
-        if (codes is not null) conditions.Add("locality = any(@codes)");
-        if (reading.KnownAt is not null) conditions.Add("recorded_at <= @knownAt");
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"""
-            select fund, sum(inflows_vnd)::bigint, sum(inflows_reversed_vnd)::bigint, sum(received_vnd)::bigint,
-                   sum(passed_down_vnd)::bigint, sum(lent_vnd)::bigint, sum(repaid_vnd)::bigint, max(effective_on)
-            from {table}
-            where {string.Join(" and ", conditions)}
-            group by locality, fund
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
-        if (codes is not null)
-            command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = codes.ToArray() });
-        if (reading.KnownAt is { } knownAt)
-            command.Parameters.Add(new NpgsqlParameter("knownAt", NpgsqlDbType.TimestampTz) { Value = knownAt.ToUniversalTime() });
+        await using var command = HistoricalCommand(session.DocumentStore.Options.DatabaseSchemaName, codes, reading);
+        command.Connection = connection;
         var funds = new List<Fund>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -73,5 +58,30 @@ public static class FundQueries
                 LastMovementOn = reader.GetFieldValue<DateOnly>(7),
             });
         return funds;
+    }
+
+    /// <summary>
+    /// The query of <see cref="Historical"/>: with localities, an index-only scan of the movements' one index (every
+    /// column it names is in that index), aggregated per fund in the index's order. Only the conditions that apply are
+    /// written, so the planner never sees a "parameter is null or ..." it cannot use an index for.
+    /// </summary>
+    internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
+    {
+        var conditions = new List<string> { "effective_on <= @asOf" };
+        if (codes is not null) conditions.Add("locality = any(@codes)");
+        if (reading.KnownAt is not null) conditions.Add("recorded_at <= @knownAt");
+        var command = new NpgsqlCommand($"""
+            select fund, sum(inflows_vnd)::bigint, sum(inflows_reversed_vnd)::bigint, sum(received_vnd)::bigint,
+                   sum(passed_down_vnd)::bigint, sum(lent_vnd)::bigint, sum(repaid_vnd)::bigint, max(effective_on)
+            from {schema}.{FundMovementProjection.TableName}
+            where {string.Join(" and ", conditions)}
+            group by locality, fund
+            """);
+        command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
+        if (codes is not null)
+            command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = codes.ToArray() });
+        if (reading.KnownAt is { } knownAt)
+            command.Parameters.Add(new NpgsqlParameter("knownAt", NpgsqlDbType.TimestampTz) { Value = knownAt.ToUniversalTime() });
+        return command;
     }
 }
