@@ -58,9 +58,8 @@ public static class ServiceSetup
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
                 opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);
-                opts.Projections.Add<FundMovementProjection>(ProjectionLifecycle.Inline);
-                // Columns (each indexed) for what as-of reads filter on; the amounts are summed from the JSON.
-                opts.Schema.For<FundMovement>().Duplicate(x => x.Locality).Duplicate(x => x.EffectiveOn).Duplicate(x => x.RecordedAt);
+                // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.
+                opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();

@@ -1,14 +1,16 @@
 using CapitalFlows.Commands;
+using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Localities;
 using Marten;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace CapitalFlows.Funds.ReadingCapital;
 
 /// <summary>
 /// Reads of funds. Today's balances come from the fund snapshots, which the inline projection keeps current
 /// with every command; balances as of an earlier date, or as known at an earlier instant, are summed from the
-/// indexed fund movements (FundMovementProjection), never replayed from streams.
+/// fund movements (FundMovementProjection's table, read through its one index), never replayed from streams.
 /// </summary>
 public static class FundQueries
 {
@@ -30,23 +32,17 @@ public static class FundQueries
             ? session.QueryAsync<Fund>("where split_part(id, '/', 1) = ANY(?)", ct, [codes.ToArray()])
             : Historical(session, codes, reading, ct);
 
+    /// <summary>
+    /// Every fund's figures summed over its movements effective by the reading's date (and recorded by its instant),
+    /// for the funds of these localities, or of all when <paramref name="codes"/> is null.
+    /// </summary>
     private static async Task<IReadOnlyList<Fund>> Historical(
         IQuerySession session, IReadOnlyList<string>? codes, BalanceReading reading, CancellationToken ct)
     {
-        var schema = session.DocumentStore.Options.DatabaseSchemaName;
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"""
-            select data ->> 'Fund', sum((data ->> 'InflowsVnd')::bigint)::bigint, sum((data ->> 'InflowsReversedVnd')::bigint)::bigint,
-                   sum((data ->> 'ReceivedVnd')::bigint)::bigint, sum((data ->> 'PassedDownVnd')::bigint)::bigint,
-                   sum((data ->> 'LentVnd')::bigint)::bigint, sum((data ->> 'RepaidVnd')::bigint)::bigint, max(effective_on)
-            from {schema}.mt_doc_fundmovement
-            where ($1::text[] is null or locality = any($1)) and effective_on <= $2 and ($3::timestamptz is null or recorded_at <= $3)
-            group by data ->> 'Fund'
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)codes?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = reading.AsOf });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)reading.KnownAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        await using var command = HistoricalCommand(session.DocumentStore.Options.DatabaseSchemaName, codes, reading);
+        command.Connection = connection;
         var funds = new List<Fund>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -62,5 +58,30 @@ public static class FundQueries
                 LastMovementOn = reader.GetFieldValue<DateOnly>(7),
             });
         return funds;
+    }
+
+    /// <summary>
+    /// The query of <see cref="Historical"/>: with localities, an index-only scan of the movements' one index (every
+    /// column it names is in that index), aggregated per fund in the index's order. Only the conditions that apply are
+    /// written, so the planner never sees a "parameter is null or ..." it cannot use an index for.
+    /// </summary>
+    internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
+    {
+        var conditions = new List<string> { "effective_on <= @asOf" };
+        if (codes is not null) conditions.Add("locality = any(@codes)");
+        if (reading.KnownAt is not null) conditions.Add("recorded_at <= @knownAt");
+        var command = new NpgsqlCommand($"""
+            select fund, sum(inflows_vnd)::bigint, sum(inflows_reversed_vnd)::bigint, sum(received_vnd)::bigint,
+                   sum(passed_down_vnd)::bigint, sum(lent_vnd)::bigint, sum(repaid_vnd)::bigint, max(effective_on)
+            from {schema}.{FundMovementProjection.TableName}
+            where {string.Join(" and ", conditions)}
+            group by locality, fund
+            """);
+        command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
+        if (codes is not null)
+            command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = codes.ToArray() });
+        if (reading.KnownAt is { } knownAt)
+            command.Parameters.Add(new NpgsqlParameter("knownAt", NpgsqlDbType.TimestampTz) { Value = knownAt.ToUniversalTime() });
+        return command;
     }
 }

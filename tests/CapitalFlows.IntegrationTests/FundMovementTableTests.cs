@@ -1,0 +1,74 @@
+using CapitalFlows.Commands;
+using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Funds.ReadingHistory;
+using CapitalFlows.IntegrationTests.Infrastructure;
+using CapitalFlows.Security;
+using Npgsql;
+
+namespace CapitalFlows.IntegrationTests;
+
+/// <summary>
+/// The fund movements behind every as-of read: one row per fund event, in a table whose one index answers the read
+/// by itself (an index-only scan), so that a read over a province's tens of thousands of rows never visits the table.
+/// </summary>
+public sealed class FundMovementTableTests(ServiceFixture service) : IntegrationTest(service)
+{
+    private const string Schema = "capitalflows";
+
+    [Fact]
+    public async Task Each_fund_event_is_one_row_and_the_as_of_read_of_a_subtree_is_an_index_only_scan_of_the_one_index()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var finance = Service.Client(Roles.CentralFinance);
+        (await finance.EntrustCentralBudgetAsync(1_000, effectiveOn: "2025-08-01")).Expect(200);
+        (await finance.AllocateAsync("VN", "01", 300, effectiveOn: "2025-08-02")).Expect(200);
+
+        await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        Assert.Equal(
+            [
+                "01/central-budget/general 2025-08-02 received 300 passed down 0",
+                "VN/central-budget/general 2025-08-01 received 1000 passed down 0",
+                "VN/central-budget/general 2025-08-02 received 0 passed down 300",
+            ],
+            await LinesAsync(connection, $"""
+                select fund || ' ' || effective_on || ' received ' || received_vnd || ' passed down ' || passed_down_vnd
+                from {Schema}.{FundMovementProjection.TableName} order by fund, effective_on
+                """, ct));
+        Assert.Equal(["ix_fund_movements_as_of"], await LinesAsync(connection,
+            $"select indexname from pg_indexes where schemaname = '{Schema}' and tablename = '{FundMovementProjection.TableName}'", ct));
+
+        // Three rows would be read straight from the table; with that ruled out the plan shows the index can serve the read alone.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await LinesAsync(connection, "set local enable_seqscan = off", ct);
+        await LinesAsync(connection, "set local enable_bitmapscan = off", ct);
+        foreach (var reading in new[]
+        {
+            new BalanceReading(new DateOnly(2025, 8, 31), null, IsLive: false),
+            new BalanceReading(new DateOnly(2025, 8, 31), DateTimeOffset.UtcNow, IsLive: false),
+        })
+        {
+            await using var command = FundQueries.HistoricalCommand(Schema, ["01", "00004"], reading);
+            command.CommandText = "explain " + command.CommandText;
+            command.Connection = connection;
+            var plan = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct)) plan.Add(reader.GetString(0));
+            }
+
+            Assert.True(plan.Any(line => line.Contains("Index Only Scan using ix_fund_movements_as_of", StringComparison.Ordinal)),
+                $"Not an index-only scan (knownAt {reading.KnownAt}):\n{string.Join('\n', plan)}");
+        }
+    }
+
+    private static async Task<List<string>> LinesAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(ct))
+            if (reader.FieldCount > 0) lines.Add(reader.GetString(0));
+        return lines;
+    }
+}
