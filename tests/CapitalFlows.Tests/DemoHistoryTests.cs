@@ -222,6 +222,19 @@ public sealed class DemoHistoryTests
     }
 
     [Fact]
+    public void A_history_that_starts_after_the_reorganisation_records_the_merger_first_and_lends_at_communes()
+    {
+        var late = Simulate(new DemoHistoryOptions(new DateOnly(2025, 9, 1), new DateOnly(2026, 3, 31), 5_000, 42));
+
+        Assert.Equal(Enumerable.Repeat(nameof(MergeLocalities), 23), late.Commands.Take(23).Select(c => c.Type));
+        Assert.All(late.Commands.Take(23), c => Assert.Equal(Merger, c.EffectiveOn));
+        Assert.True(late.History.Events >= 5_000);
+        var firstMonth = late.Events.Select(e => e.Data).OfType<LoanDrawnDown>().Where(d => d.EffectiveOn < new DateOnly(2025, 10, 1)).ToList();
+        Assert.True(firstMonth.Count(d => d.Locality.Length == 5) > firstMonth.Count / 2, "communes get capital in the first weeks, and most loans are drawn there");
+        Assert.All(late.History.Ledger.Funds.Values, f => Assert.True(f.AvailableVnd >= 0));
+    }
+
+    [Fact]
     public void Each_command_is_remembered_as_the_recorder_remembers_it()
     {
         Assert.All(Run.Value.Commands, c =>

@@ -122,6 +122,9 @@ public sealed class DemoHistory
     private Dictionary<string, int> _activeCommunesIn = [];
     private readonly Dictionary<DateOnly, List<string>> _firstCommuneRound = [];
 
+    /// <summary>When communes first get capital: the reorganisation, or the history's first day when it starts later.</summary>
+    private readonly DateOnly _communesFrom;
+
     public DemoHistory(DemoHistoryOptions options, ProgrammeCatalogue programmes, TimeProvider clock)
     {
         if (options.From > options.To) throw new ArgumentException($"The history starts on {options.From:yyyy-MM-dd}, after its last day {options.To:yyyy-MM-dd}.", nameof(options));
@@ -138,6 +141,7 @@ public sealed class DemoHistory
             .Select(r => (r["old_code"], double.Parse(r["old_commune_units_2025_03_01"], CultureInfo.InvariantCulture)))
             .ToList();
 
+        _communesFrom = options.From > Merger ? options.From : Merger;
         _closing2025 = _merges2025.SelectMany(m => m.Closing).ToHashSet(StringComparer.Ordinal);
         _expectedActiveCommunes = Localities.All
             .Where(l => l.Level == LocalityLevel.Province && !_closing2025.Contains(l.Code))
@@ -453,7 +457,7 @@ public sealed class DemoHistory
 
     private int CommuneFundsEach => _scale >= 0.5 ? 3 : 2;
 
-    private static bool IsQuarterlyCommuneRound(DateOnly day) => day > Merger.AddDays(31) && day.Month % 3 == 1 && IsFirstWorkingDayOfMonth(day);
+    private bool IsQuarterlyCommuneRound(DateOnly day) => day > _communesFrom.AddDays(31) && day.Month % 3 == 1 && IsFirstWorkingDayOfMonth(day);
 
     /// <summary>
     /// The events still to come that are not lending and not yet committed: the first commune round, the quarterly
@@ -570,7 +574,7 @@ public sealed class DemoHistory
         }
         _activeCommunes = active;
         _activeCommunesIn = active.GroupBy(c => Localities.Find(c)!.ParentOn(Merger)!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var firstDays = Enumerable.Range(0, 21).Select(Merger.AddDays).Where(IsWorkingDay).Take(10).Where(d => d >= _options.From && d <= _options.To).ToList();
+        var firstDays = Enumerable.Range(0, 21).Select(_communesFrom.AddDays).Where(IsWorkingDay).Take(10).Where(d => d <= _options.To).ToList();
         foreach (var commune in firstDays.Count == 0 ? [] : active)
         {
             var on = firstDays[_random.Next(firstDays.Count)];
