@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Threading.Channels;
 using CapitalFlows.Commands;
 using Marten;
 
@@ -13,9 +15,40 @@ namespace CapitalFlows.History.Seeding;
 /// first event starts its stream with its write model as the stream type, as <c>FetchForWriting</c> does. Each
 /// command's record (<see cref="ProcessedCommand"/>) is inserted with its events, and a reversed command's record
 /// updated to name its reversal.
+/// <para>Marten numbers a transaction's events stream by stream, so within one batch the global sequence groups
+/// events by stream; each stream's own order, and every date, is as the API would have written it.</para>
 /// </summary>
 public sealed class BulkWriter(IDocumentStore store)
 {
+    /// <summary>Batches the simulation may run ahead of the writer.</summary>
+    private const int BatchesAhead = 4;
+
+    /// <summary>
+    /// Writes every command, <paramref name="commandsPerBatch"/> to a transaction (fewer when they hold many events),
+    /// enumerating <paramref name="commands"/> on a thread of its own so that the simulation runs while the store
+    /// writes. <paramref name="written"/> hears after each batch.
+    /// </summary>
+    public async Task<SeedProgress> WriteAllAsync(
+        IEnumerable<SeededCommand> commands, int commandsPerBatch, Action<SeedProgress>? written, CancellationToken ct)
+    {
+        var batches = Channel.CreateBounded<IReadOnlyList<SeededCommand>>(
+            new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        var simulation = Task.Run(() => BatchAsync(commands, commandsPerBatch, batches.Writer, ct), ct);
+
+        var watch = Stopwatch.StartNew();
+        var progress = new SeedProgress(0, new Dictionary<string, int>(StringComparer.Ordinal), null, TimeSpan.Zero);
+        await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+        {
+            var events = await WriteAsync(batch, ct);
+            var byType = new Dictionary<string, int>(progress.Commands, StringComparer.Ordinal);
+            foreach (var command in batch) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
+            progress = new SeedProgress(progress.Events + events, byType, batch[^1].EffectiveOn, watch.Elapsed);
+            written?.Invoke(progress);
+        }
+        await simulation;
+        return progress with { Elapsed = watch.Elapsed };
+    }
+
     /// <summary>Writes one batch of commands in one transaction; returns how many events it appended.</summary>
     public async Task<int> WriteAsync(IReadOnlyList<SeededCommand> commands, CancellationToken ct)
     {
@@ -57,5 +90,30 @@ public sealed class BulkWriter(IDocumentStore store)
         foreach (var command in updated.Values) session.Update(command);
         await session.SaveChangesAsync(ct);
         return events;
+    }
+
+    /// <summary>Runs the enumeration (the simulation) and hands its commands over in batches.</summary>
+    private static async Task BatchAsync(
+        IEnumerable<SeededCommand> commands, int commandsPerBatch, ChannelWriter<IReadOnlyList<SeededCommand>> batches, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<SeededCommand>(commandsPerBatch);
+            var events = 0;
+            foreach (var command in commands)
+            {
+                batch.Add(command);
+                events += command.Events.Count;
+                if (batch.Count < commandsPerBatch && events < commandsPerBatch * 3) continue;
+                await batches.WriteAsync(batch, ct);
+                (batch, events) = (new List<SeededCommand>(commandsPerBatch), 0);
+            }
+            if (batch.Count > 0) await batches.WriteAsync(batch, ct);
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
     }
 }

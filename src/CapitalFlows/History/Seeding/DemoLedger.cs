@@ -107,7 +107,7 @@ public sealed class DemoLedger(TimeProvider clock)
             reversed = original with { ReversedBy = commandId };
             _remembered[reversedId] = reversed;
         }
-        return new SeededCommand(type, effectiveOn, events, processed, reversed);
+        return new SeededCommand(route, command, effectiveOn, events, processed, reversed);
     }
 
     /// <summary>The hash the service keeps of a command's body (<see cref="CanonicalJson"/>, with its route).</summary>

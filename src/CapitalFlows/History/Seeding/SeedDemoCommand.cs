@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 using CapitalFlows.Commands;
 using CapitalFlows.Programmes;
 using JasperFx.CommandLine;
@@ -34,6 +32,8 @@ public sealed class SeedDemoInput : NetCoreInput
 /// the writer on a thread of its own, a few batches at most. The store must hold no event (a store the service has
 /// started on holds the 2025 reorganisation): <c>--reset</c> deletes every event and document first, without
 /// Marten's initial data, because the history starts in the 63-province structure and records the merger itself.
+/// Run it while no service uses the database: a running service's asynchronous daemon keeps progress that a reset
+/// deletes under it, and its locality structure would not follow the merger until it refreshes.
 /// </summary>
 [Description("Write a realistic demo history (at least --events events, effective from --from to yesterday) into an empty store", Name = "seed-demo")]
 public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
@@ -64,29 +64,16 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
 
         var history = new DemoHistory(new DemoHistoryOptions(from, lastDay, input.EventsFlag, input.SeedFlag), programmes, clock);
         Console.WriteLine(Invariant($"Seeding at least {input.EventsFlag:N0} events effective {from:yyyy-MM-dd} to {lastDay:yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
-        var batches = Channel.CreateBounded<IReadOnlyList<SeededCommand>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
-        var simulation = Task.Run(() => SimulateAsync(history, batches.Writer, input.BatchFlag));
-
-        var writer = new BulkWriter(store);
-        var watch = Stopwatch.StartNew();
-        var written = 0L;
-        var byType = new Dictionary<string, int>(StringComparer.Ordinal);
-        var (lastReport, writtenAtReport) = (TimeSpan.Zero, 0L);
-        await foreach (var batch in batches.Reader.ReadAllAsync())
+        var (reportedAt, reportedEvents) = (TimeSpan.Zero, 0L);
+        var done = await new BulkWriter(store).WriteAllAsync(history.Commands(), input.BatchFlag, progress =>
         {
-            written += await writer.WriteAsync(batch, CancellationToken.None);
-            foreach (var command in batch) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
-            if (watch.Elapsed - lastReport >= ProgressEvery)
-            {
-                var rate = (written - writtenAtReport) / (watch.Elapsed - lastReport).TotalSeconds;
-                Console.WriteLine(Invariant($"  {written,12:N0} events written, effective {batch[^1].EffectiveOn:yyyy-MM-dd}, {rate,8:N0} events/s"));
-                (lastReport, writtenAtReport) = (watch.Elapsed, written);
-            }
-        }
-        await simulation;
-        watch.Stop();
+            if (progress.Elapsed - reportedAt < ProgressEvery) return;
+            var rate = (progress.Events - reportedEvents) / (progress.Elapsed - reportedAt).TotalSeconds;
+            Console.WriteLine(Invariant($"  {progress.Events,12:N0} events written, effective {progress.EffectiveOn:yyyy-MM-dd}, {rate,8:N0} events/s"));
+            (reportedAt, reportedEvents) = (progress.Elapsed, progress.Events);
+        }, CancellationToken.None);
 
-        Summarise(history, written, byType, watch.Elapsed);
+        Summarise(history, done);
         return true;
     }
 
@@ -114,36 +101,12 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         return false;
     }
 
-    /// <summary>Runs the simulation and hands its commands to the writer in batches.</summary>
-    private static async Task SimulateAsync(DemoHistory history, ChannelWriter<IReadOnlyList<SeededCommand>> batches, int commandsPerBatch)
-    {
-        try
-        {
-            var batch = new List<SeededCommand>(commandsPerBatch);
-            var events = 0;
-            foreach (var command in history.Commands())
-            {
-                batch.Add(command);
-                events += command.Events.Count;
-                if (batch.Count < commandsPerBatch && events < commandsPerBatch * 3) continue;
-                await batches.WriteAsync(batch);
-                (batch, events) = (new List<SeededCommand>(commandsPerBatch), 0);
-            }
-            if (batch.Count > 0) await batches.WriteAsync(batch);
-            batches.Complete();
-        }
-        catch (Exception e)
-        {
-            batches.Complete(e);
-        }
-    }
-
-    private static void Summarise(DemoHistory history, long written, Dictionary<string, int> byType, TimeSpan elapsed)
+    private static void Summarise(DemoHistory history, SeedProgress done)
     {
         var loans = history.Ledger.Loans.Values.ToList();
         var net = history.NetCapitalBySource;
-        Console.WriteLine(Invariant($"Wrote {written:N0} events of {byType.Values.Sum():N0} commands in {elapsed:h\\:mm\\:ss}: {written / elapsed.TotalSeconds:N0} events/s."));
-        Console.WriteLine("Commands: " + string.Join(", ", byType.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
+        Console.WriteLine(Invariant($"Wrote {done.Events:N0} events of {done.CommandCount:N0} commands in {done.Elapsed:h\\:mm\\:ss}: {done.Events / done.Elapsed.TotalSeconds:N0} events/s."));
+        Console.WriteLine("Commands: " + string.Join(", ", done.Commands.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
         Console.WriteLine("Refused and skipped: " + (history.Refusals.Count == 0
             ? "none"
             : string.Join(", ", history.Refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => Invariant($"{r.Key} {r.Value:N0}")))));

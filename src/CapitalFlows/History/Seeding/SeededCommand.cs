@@ -3,17 +3,22 @@ using CapitalFlows.Commands;
 namespace CapitalFlows.History.Seeding;
 
 /// <summary>
-/// One command of the demo history that its decision accepted: the events it appends and the record the
-/// recorder keeps of it, exactly as <see cref="MovementRecorder"/> would have written them for the same command.
+/// One command of the demo history that its decision accepted: the route and body a client would have sent, the
+/// events it appends and the record the recorder keeps of it, exactly as <see cref="MovementRecorder"/> would have
+/// written them for the same command.
 /// </summary>
-/// <param name="Type">The command record's name (<c>DrawDownLoan</c>, <c>Allocate</c>, ...).</param>
+/// <param name="Route">The path the command would be sent to (<c>/api/loans</c>, <c>/api/loans/{id}/repayments</c>, ...).</param>
+/// <param name="Body">The command record, as its endpoint reads it.</param>
 /// <param name="EffectiveOn">The command's effective date.</param>
 /// <param name="Events">The events, in the order the decision returned them.</param>
 /// <param name="Processed">The accepted command's record: body hash, answer, appended events.</param>
 /// <param name="ReversedOriginal">For a reversal: the reversed command's record, now naming this one in <c>ReversedBy</c>.</param>
 public sealed record SeededCommand(
-    string Type, DateOnly EffectiveOn, IReadOnlyList<SeededEvent> Events, ProcessedCommand Processed, ProcessedCommand? ReversedOriginal)
+    string Route, object Body, DateOnly EffectiveOn, IReadOnlyList<SeededEvent> Events, ProcessedCommand Processed, ProcessedCommand? ReversedOriginal)
 {
+    /// <summary>The command record's name (<c>DrawDownLoan</c>, <c>Allocate</c>, ...).</summary>
+    public string Type => Body.GetType().Name;
+
     public Guid CommandId => Processed.Id;
 
     public DateTimeOffset RecordedAt => Processed.RecordedAt;
