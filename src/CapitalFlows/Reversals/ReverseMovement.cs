@@ -59,7 +59,7 @@ public static class ReverseMovementEndpoint
     private static bool IsFund(string streamKey) => streamKey.Contains('/', StringComparison.Ordinal);
 
     /// <summary>Reversals follow the money: a fund of a locality merged since is now its successor's fund.</summary>
-    private static string HolderOf(string streamKey, LocalityDirectory localities) =>
+    public static string HolderOf(string streamKey, LocalityDirectory localities) =>
         IsFund(streamKey) && FundKey.Parse(streamKey) is var fund
             ? (fund with { Locality = localities.HolderOf(fund.Locality) }).StreamKey
             : streamKey;

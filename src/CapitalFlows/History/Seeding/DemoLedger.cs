@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CapitalFlows.Commands;
+using CapitalFlows.Funds;
+using CapitalFlows.Loans;
+using CapitalFlows.Localities;
+
+namespace CapitalFlows.History.Seeding;
+
+/// <summary>
+/// The demo history's stand-in for the store and <see cref="MovementRecorder"/>: an in-memory ledger of every
+/// fund and loan, on which each simulated command is decided exactly as the recorder decides it. The state a
+/// command reads holds only the funds, loans and earlier commands it touches (those that exist), the recorder's
+/// own checks run first (effective dates never go backwards per fund and per loan), then the command's decision;
+/// an accepted command's events are applied to the ledger and returned with the record the recorder would store.
+/// A refused command leaves nothing, as in the service, and is counted by command and problem type.
+/// </summary>
+public sealed class DemoLedger(TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>How a client sends a command: camelCase JSON, an omitted field left out.</summary>
+    private static readonly JsonSerializerOptions Body = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly Dictionary<FundKey, Fund> _funds = [];
+    private readonly Dictionary<string, List<FundKey>> _fundsByLocality = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Loan> _loans = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, ProcessedCommand> _remembered = [];
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    private bool _structureStarted;
+
+    public IReadOnlyDictionary<FundKey, Fund> Funds => _funds;
+
+    public IReadOnlyDictionary<string, Loan> Loans => _loans;
+
+    /// <summary>Refused commands, by <c>command: problem</c> (for example <c>DrawDownLoan: insufficient-funds</c>).</summary>
+    public IReadOnlyDictionary<string, int> Refusals => _refusals;
+
+    public Fund? Fund(FundKey key) => _funds.GetValueOrDefault(key);
+
+    /// <summary>The funds held at a locality that have had a movement.</summary>
+    public IReadOnlyList<FundKey> FundsAt(string locality) =>
+        _fundsByLocality.TryGetValue(locality, out var keys) ? keys : [];
+
+    public Loan? Loan(string loanId) => _loans.GetValueOrDefault(loanId);
+
+    /// <summary>
+    /// Keeps an accepted command's record where a later reversal can read it. The service remembers every
+    /// command; the simulation keeps only those it may still reverse, to stay small.
+    /// </summary>
+    public void Remember(ProcessedCommand command) => _remembered[command.Id] = command;
+
+    public void Forget(Guid commandId) => _remembered.Remove(commandId);
+
+    public ProcessedCommand? Remembered(Guid commandId) => _remembered.GetValueOrDefault(commandId);
+
+    /// <summary>
+    /// Decides and records one command: <paramref name="route"/> and <paramref name="command"/> give the body hash
+    /// the service would keep, <paramref name="touches"/> what the recorder would read and lock, and
+    /// <paramref name="decide"/> the command's own decision. Returns null when the command is refused.
+    /// </summary>
+    public SeededCommand? Record(
+        string route, object command, Guid commandId, DateOnly effectiveOn, Touches touches,
+        Func<LedgerState, Decision> decide, int successStatus = 200)
+    {
+        var funds = touches.Funds.Distinct().Where(_funds.ContainsKey).ToDictionary(k => k, k => _funds[k]);
+        var loans = touches.Loans.Distinct(StringComparer.Ordinal).Where(_loans.ContainsKey).ToDictionary(l => l, l => _loans[l], StringComparer.Ordinal);
+        var commands = touches.Commands.Distinct().Where(_remembered.ContainsKey).ToDictionary(c => c, c => _remembered[c]);
+        var state = new LedgerState(new FundStates(funds), loans, commands);
+
+        var type = command.GetType().Name;
+        var decision = state.Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
+            ?? state.RefuseIfEarlierThanLastLoanMovement(effectiveOn)
+            ?? decide(state);
+        if (decision.Refusal is { } refusal)
+        {
+            var slug = refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused";
+            _refusals[$"{type}: {slug}"] = _refusals.GetValueOrDefault($"{type}: {slug}") + 1;
+            return null;
+        }
+
+        var read = touches.Funds.Select(f => f.StreamKey).Concat(touches.Loans).Append(LocalityDirectory.StructureStream).ToHashSet(StringComparer.Ordinal);
+        if (decision.Events.FirstOrDefault(e => !read.Contains(e.StreamKey)) is { } unread)
+            throw new InvalidOperationException($"{type} {commandId} would append to {unread.StreamKey}, which it did not read.");
+
+        var recordedAt = clock.GetUtcNow();
+        var events = decision.Events.Select(Apply).ToList();
+        var answer = JsonSerializer.Serialize(
+            new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
+            {
+                LoanId = decision.LoanId,
+                OutstandingVnd = decision.OutstandingVnd,
+            }, Json);
+        var appended = decision.Events
+            .Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json)))
+            .ToList();
+        var processed = new ProcessedCommand(commandId, BodyHash(route, command), successStatus, answer, recordedAt, appended)
+        {
+            Reverses = decision.Reverses,
+        };
+        ProcessedCommand? reversed = null;
+        if (decision.Reverses is { } reversedId && commands.TryGetValue(reversedId, out var original))
+        {
+            reversed = original with { ReversedBy = commandId };
+            _remembered[reversedId] = reversed;
+        }
+        return new SeededCommand(route, command, effectiveOn, events, processed, reversed);
+    }
+
+    /// <summary>The hash the service keeps of a command's body (<see cref="CanonicalJson"/>, with its route).</summary>
+    public static string BodyHash(string route, object command)
+    {
+        using var body = JsonSerializer.SerializeToDocument(command, command.GetType(), Body);
+        return CanonicalJson.Hash(body.RootElement, route);
+    }
+
+    /// <summary>Applies one accepted event to the ledger, as the inline snapshots will fold it.</summary>
+    private SeededEvent Apply(StreamEvent e)
+    {
+        var (streamKey, data) = e;
+        if (streamKey == LocalityDirectory.StructureStream)
+        {
+            var starts = !_structureStarted;
+            _structureStarted = true;
+            return new SeededEvent(streamKey, data, null, starts);
+        }
+        if (streamKey.Contains('/', StringComparison.Ordinal))
+        {
+            var key = FundKey.Parse(streamKey);
+            var existed = _funds.TryGetValue(key, out var fund);
+            _funds[key] = (fund ?? CapitalFlows.Funds.Fund.Empty(key)).Then(data);
+            if (!existed)
+            {
+                if (!_fundsByLocality.TryGetValue(key.Locality, out var keys)) _fundsByLocality[key.Locality] = keys = [];
+                keys.Add(key);
+            }
+            return new SeededEvent(streamKey, data, typeof(Fund), !existed);
+        }
+
+        var loanExisted = _loans.TryGetValue(streamKey, out var loan);
+        _loans[streamKey] = Next(loan, data);
+        return new SeededEvent(streamKey, data, typeof(Loan), !loanExisted);
+    }
+
+    /// <summary>A loan after one more event of its stream, as <see cref="CapitalFlows.Loans.Loan.Fold"/> folds them.</summary>
+    private static Loan Next(Loan? loan, object e) => e switch
+    {
+        LoanDrawnDown drawn when loan is null => CapitalFlows.Loans.Loan.Create(drawn),
+        LoanRepaid repaid when loan is not null => loan.Apply(repaid),
+        LoanDrawdownReversed reversed when loan is not null => loan.Apply(reversed),
+        LoanRepaymentReversed reversed when loan is not null => loan.Apply(reversed),
+        LoanTransferred transferred when loan is not null => loan.Apply(transferred),
+        _ => throw new InvalidOperationException($"{e.GetType().Name} does not follow on {(loan is null ? "a new loan" : $"loan {loan.Id}")}."),
+    };
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using CapitalFlows.Commands;
+using CapitalFlows.Programmes;
+using JasperFx.CommandLine;
+using Marten;
+
+namespace CapitalFlows.History.Seeding;
+
+public sealed class SeedDemoInput : NetCoreInput
+{
+    [Description("The first effective date (YYYY-MM-DD); the history runs from it to yesterday in Vietnam")]
+    public string FromFlag { get; set; } = "2021-01-01";
+
+    [Description("Write at least this many events")]
+    [FlagAlias("events", true)]
+    public long EventsFlag { get; set; } = 1_000_000;
+
+    [Description("The seed of the simulation: the same seed writes the same history")]
+    public int SeedFlag { get; set; } = 42;
+
+    [Description("Delete every event and document in the store first (the 2025 reorganisation is not recorded again)")]
+    public bool ResetFlag { get; set; }
+
+    [Description("Commands written per transaction")]
+    public int BatchFlag { get; set; } = 4_000;
+}
+
+/// <summary>
+/// <c>seed-demo --from 2021-01-01 [--events 1000000] [--seed 42] [--reset]</c>: writes a realistic demo history
+/// (<see cref="DemoHistory"/>) into an empty store, effective from <c>--from</c> to yesterday in Vietnam and recorded
+/// now, through Marten so that the inline projections run (<see cref="BulkWriter"/>). The simulation runs ahead of
+/// the writer on a thread of its own, a few batches at most. The store must hold no event (a store the service has
+/// started on holds the 2025 reorganisation): <c>--reset</c> deletes every event and document first, without
+/// Marten's initial data, because the history starts in the 63-province structure and records the merger itself.
+/// Run it while no service uses the database: a running service's asynchronous daemon keeps progress that a reset
+/// deletes under it, and its locality structure would not follow the merger until it refreshes.
+/// </summary>
+[Description("Write a realistic demo history (at least --events events, effective from --from to yesterday) into an empty store", Name = "seed-demo")]
+public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
+{
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
+    public override async Task<bool> Execute(SeedDemoInput input)
+    {
+        var clock = TimeProvider.System;
+        var lastDay = VietnamCalendar.Today(clock).AddDays(-1);
+        if (!DateOnly.TryParseExact(input.FromFlag, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from) || from > lastDay)
+        {
+            await Console.Error.WriteLineAsync($"--from must be a date YYYY-MM-DD no later than yesterday in Vietnam ({lastDay:yyyy-MM-dd}).");
+            return false;
+        }
+        if (input.EventsFlag < 1 || input.BatchFlag < 1)
+        {
+            await Console.Error.WriteLineAsync("--events and --batch must be at least 1.");
+            return false;
+        }
+
+        using var host = input.BuildHost();
+        var store = (IDocumentStore)host.Services.GetService(typeof(IDocumentStore))!;
+        var programmes = (ProgrammeCatalogue)host.Services.GetService(typeof(ProgrammeCatalogue))!;
+        // A command line does not start the host, so nothing has applied the schema yet.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        if (!await IsEmptyOrResetAsync(store, input.ResetFlag)) return false;
+
+        var history = new DemoHistory(new DemoHistoryOptions(from, lastDay, input.EventsFlag, input.SeedFlag), programmes, clock);
+        Console.WriteLine(Invariant($"Seeding at least {input.EventsFlag:N0} events effective {from:yyyy-MM-dd} to {lastDay:yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
+        var (reportedAt, reportedEvents) = (TimeSpan.Zero, 0L);
+        var done = await new BulkWriter(store).WriteAllAsync(history.Commands(), input.BatchFlag, progress =>
+        {
+            if (progress.Elapsed - reportedAt < ProgressEvery) return;
+            var rate = (progress.Events - reportedEvents) / (progress.Elapsed - reportedAt).TotalSeconds;
+            Console.WriteLine(Invariant($"  {progress.Events,12:N0} events written, effective {progress.EffectiveOn:yyyy-MM-dd}, {rate,8:N0} events/s"));
+            (reportedAt, reportedEvents) = (progress.Elapsed, progress.Events);
+        }, CancellationToken.None);
+
+        Summarise(history, done);
+        return true;
+    }
+
+    /// <summary>
+    /// The store must start empty: a store holding events (for example the 2025 reorganisation the service records
+    /// at start-up) is refused unless <paramref name="reset"/>, which deletes every document and event.
+    /// </summary>
+    private static async Task<bool> IsEmptyOrResetAsync(IDocumentStore store, bool reset)
+    {
+        long events;
+        await using (var query = store.QuerySession())
+            events = await query.Events.QueryAllRawEvents().CountAsync();
+        if (reset)
+        {
+            await store.Advanced.Clean.DeleteAllDocumentsAsync();
+            await store.Advanced.Clean.DeleteAllEventDataAsync();
+            Console.WriteLine(Invariant($"Reset: deleted {events:N0} events and every document."));
+            return true;
+        }
+        if (events == 0) return true;
+        await Console.Error.WriteLineAsync(
+            Invariant($"The store already holds {events:N0} events (a store the service has started on holds the 2025 reorganisation). ") +
+            "The demo history starts from an empty store in the 63-province structure: run seed-demo with --reset to delete " +
+            "every event and document first.");
+        return false;
+    }
+
+    private static void Summarise(DemoHistory history, SeedProgress done)
+    {
+        var loans = history.Ledger.Loans.Values.ToList();
+        var net = history.NetCapitalBySource;
+        Console.WriteLine(Invariant($"Wrote {done.Events:N0} events of {done.CommandCount:N0} commands in {done.Elapsed:h\\:mm\\:ss}: {done.Events / done.Elapsed.TotalSeconds:N0} events/s."));
+        Console.WriteLine("Commands: " + string.Join(", ", done.Commands.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
+        Console.WriteLine("Refused and skipped: " + (history.Refusals.Count == 0
+            ? "none"
+            : string.Join(", ", history.Refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => Invariant($"{r.Key} {r.Value:N0}")))));
+        Console.WriteLine(Invariant($"Capital (inflows less reversed inflows): {net.Values.Sum() / 1e12:N1} trillion VND; ") +
+            string.Join(", ", net.Select(s => Invariant($"{s.Key} {s.Value / 1e12:N1}"))));
+        if (loans.Count > 0)
+            Console.WriteLine(Invariant($"Loans: {loans.Count:N0}, {loans.Average(l => l.PrincipalVnd) / 1e6:N1} million VND on average; {loans.Sum(l => l.OutstandingVnd) / 1e12:N2} trillion VND outstanding."));
+        Console.WriteLine("The asynchronous projections (DailyCapital) catch up when the service starts.");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

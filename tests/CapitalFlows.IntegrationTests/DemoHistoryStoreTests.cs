@@ -1,0 +1,128 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Alba;
+using CapitalFlows.Commands;
+using CapitalFlows.Funds;
+using CapitalFlows.Funds.ReadingHistory;
+using CapitalFlows.History.Seeding;
+using CapitalFlows.IntegrationTests.Infrastructure;
+using CapitalFlows.Loans;
+using CapitalFlows.Localities;
+using CapitalFlows.Programmes;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace CapitalFlows.IntegrationTests;
+
+/// <summary>
+/// The demo history as <c>seed-demo</c> writes it: the service's host built but not started, the schema applied,
+/// the history written through Marten (<see cref="BulkWriter"/>) into an empty database of its own. The inline
+/// projections must then hold exactly what the simulation's ledger holds, and a service started on that database
+/// must read it, and answer its commands, as it does what its own commands wrote.
+/// </summary>
+public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationTest(service)
+{
+    /// <summary>Eight months before the 2025 reorganisation and two after it: drawdowns, repayments, the merger.</summary>
+    private static readonly DemoHistoryOptions Options = new(new DateOnly(2024, 11, 1), new DateOnly(2025, 8, 31), 5_000, 42);
+
+    /// <summary>How a client sends a command: camelCase, the fields it does not set left out.</summary>
+    private static readonly JsonSerializerOptions ClientJson = new(JsonSerializerOptions.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    [Fact]
+    public async Task A_seeded_history_reads_back_as_the_simulation_left_it_and_the_service_answers_its_commands_as_its_own()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = $"capitalflows_seed_{Guid.NewGuid():N}"[..30];
+        await Service.Cluster.CreateDatabaseAsync(database);
+        var connectionString = Service.Cluster.ConnectionStringFor(database);
+        var history = new DemoHistory(Options, ProgrammeCatalogue.LoadEmbedded(), TimeProvider.System);
+        var commands = new List<SeededCommand>();
+
+        await using (var app = BuiltNotStarted(connectionString))
+        {
+            var store = app.Services.GetRequiredService<IDocumentStore>();
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            var done = await new BulkWriter(store).WriteAllAsync(Remember(history.Commands(), commands), 500, null, ct);
+
+            Assert.True(done.Events >= Options.TargetEvents);
+            await using var session = store.QuerySession();
+            Assert.Equal(done.Events, await session.Events.QueryAllRawEvents().CountAsync(ct));
+            var funds = await session.Query<Fund>().ToListAsync(ct);
+            Assert.Equal(history.Ledger.Funds.Values.OrderBy(f => f.Id, StringComparer.Ordinal), funds.OrderBy(f => f.Id, StringComparer.Ordinal));
+            var loans = await session.Query<Loan>().ToListAsync(ct);
+            Assert.Equal(history.Ledger.Loans.Values.Select(Describe).Order(StringComparer.Ordinal), loans.Select(Describe).Order(StringComparer.Ordinal));
+            var fundEvents = commands.SelectMany(c => c.Events).Count(e => e.AggregateType == typeof(Fund));
+            Assert.Equal(fundEvents, await session.Query<FundMovement>().CountAsync(ct));
+            Assert.Equal(commands.Count, await session.Query<ProcessedCommand>().CountAsync(ct));
+        }
+
+        // The service started on the seeded database, as after seed-demo.
+        await using var host = await AlbaHost.For<Program>(x =>
+        {
+            x.UseEnvironment("Testing");
+            x.UseSetting("ConnectionStrings:CapitalFlows", connectionString);
+            x.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+        await using (var query = host.Services.GetRequiredService<IDocumentStore>().QuerySession())
+            await host.Services.GetRequiredService<LocalityDirectory>().RefreshAsync(query, ct);
+        var analyst = Client(host, Roles.Analyst);
+        var check = (await analyst.GetAnswerAsync("/api/ledger/balance-check")).Json;
+        Assert.True(check.GetProperty("balanced").GetBoolean(), check.ToString());
+        Assert.Equal(history.NetCapitalBySource.Values.Sum(), check.GetProperty("receivedVnd").GetInt64() - check.GetProperty("reversedVnd").GetInt64());
+        Assert.Equal(63, (await analyst.GetAnswerAsync("/api/capital/summary?asOf=2025-06-30")).Json.GetProperty("byProvince").GetArrayLength());
+        Assert.Equal(34, (await analyst.GetAnswerAsync("/api/capital/summary?asOf=2025-07-01")).Json.GetProperty("byProvince").GetArrayLength());
+        var merged = (await analyst.GetAnswerAsync("/api/localities/10")).Json;
+        Assert.Equal("merged", merged.GetProperty("status").GetString());
+        Assert.Equal("15", merged.GetProperty("successor").GetString());
+
+        // A seeded command sent again by a client gets the answer it was recorded with, and appends nothing.
+        var finance = Client(host, Roles.CentralFinance);
+        var events = await new LedgerDatabase(connectionString).EventCountAsync();
+        foreach (var command in new[] { commands.Last(c => c.Type == "DrawDownLoan"), commands.Last(c => c.Type == "RepayLoan") })
+        {
+            var answer = await finance.PostJsonAsync(command.Route, JsonSerializer.Serialize(command.Body, command.Body.GetType(), ClientJson));
+            Assert.Equal(command.Processed.Status, answer.Status);
+            Assert.Equal(command.Processed.Answer, answer.Body);
+        }
+        Assert.Equal(events, await new LedgerDatabase(connectionString).EventCountAsync());
+    }
+
+    /// <summary>The service's host on that database, built as a command line builds it: nothing started.</summary>
+    private static WebApplication BuiltNotStarted(string connectionString)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration["ConnectionStrings:CapitalFlows"] = connectionString;
+        builder.AddCapitalFlows();
+        return builder.Build();
+    }
+
+    private static HttpClient Client(IAlbaHost host, string role)
+    {
+        var client = host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceFixture.Token(role));
+        return client;
+    }
+
+    private static IEnumerable<SeededCommand> Remember(IEnumerable<SeededCommand> commands, List<SeededCommand> remembered)
+    {
+        foreach (var command in commands)
+        {
+            remembered.Add(command);
+            yield return command;
+        }
+    }
+
+    private static string Describe(Loan loan) => JsonSerializer.Serialize(loan);
+}
