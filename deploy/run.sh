@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# THE run command: bash deploy/run.sh [--port 5080]
+# THE run command: bash deploy/run.sh [--port 5080] [--seed-demo]
+#
+# --seed-demo first replaces the database's contents with the demo history (seed-demo --from 2021-01-01
+# --reset: about 1,000,000 events from 2021 in the 63-province structure, the 2025 merger recorded through
+# the merge command; several minutes), then starts the service on it.
 #
 # Starts a private PostgreSQL cluster (127.0.0.1:${CAPITALFLOWS_PG_PORT:-5433}, data kept between
 # runs), then builds and runs the CapitalFlows service on http://127.0.0.1:<port>.
@@ -7,11 +11,13 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: bash deploy/run.sh [--port 5080]" >&2
+    echo "usage: bash deploy/run.sh [--port 5080] [--seed-demo]" >&2
+    echo "  --seed-demo           replace the database's contents with the demo history first" >&2
     echo "  CAPITALFLOWS_PG_PORT  port of the private PostgreSQL cluster (default 5433)" >&2
 }
 
 http_port=5080
+seed_demo=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --port)
@@ -21,6 +27,10 @@ while [[ $# -gt 0 ]]; do
             ;;
         --port=*)
             http_port="${1#--port=}"
+            shift
+            ;;
+        --seed-demo)
+            seed_demo=1
             shift
             ;;
         -h | --help)
@@ -120,6 +130,10 @@ cat <<EOF
 EOF
 
 cd "$repo_root"
+if ((seed_demo)); then
+    echo "Writing the demo history (seed-demo --from 2021-01-01 --reset); this takes several minutes."
+    dotnet run --project src/CapitalFlows -c Release -- seed-demo --from 2021-01-01 --reset 9>&-
+fi
 # Job control gives the service its own process group, in which SIGINT is not ignored (bash
 # ignores it for background jobs otherwise); this script forwards Ctrl-C to that group.
 set -m
