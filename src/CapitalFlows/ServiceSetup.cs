@@ -56,6 +56,8 @@ public static class ServiceSetup
                 // Safe because Fund and Loan are immutable: decisions never mutate a fetched aggregate.
                 opts.Events.UseIdentityMapForAggregates = true;
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
+                // The as-of reads find the funds of a subtree by this column (FundQueries).
+                opts.Schema.For<Fund>().Duplicate(f => f.Locality);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
                 opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);
                 // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.

@@ -9,8 +9,8 @@ namespace CapitalFlows.Funds.ReadingCapital;
 
 /// <summary>
 /// Reads of funds. Today's balances come from the fund snapshots, which the inline projection keeps current
-/// with every command; balances as of an earlier date, or as known at an earlier instant, are summed from the
-/// fund movements (FundMovementProjection's table, read through its one index), never replayed from streams.
+/// with every command; balances as of an earlier date, or as known at an earlier instant, are each fund's latest
+/// row of running totals in the fund movements (FundMovementProjection's table), never replayed from streams.
 /// </summary>
 public static class FundQueries
 {
@@ -26,15 +26,15 @@ public static class FundQueries
         IQuerySession session, string code, BalanceReading reading, LocalityDirectory localities, CancellationToken ct) =>
         code == LocalityDirectory.Nation ? All(session, reading, ct) : HeldAt(session, localities.SubtreeOn(code, reading.AsOf), reading, ct);
 
-    /// <summary>The funds held at these localities (a fund's id starts with its locality's code).</summary>
+    /// <summary>The funds held at these localities (by the fund documents' duplicated locality column).</summary>
     public static Task<IReadOnlyList<Fund>> HeldAt(IQuerySession session, IReadOnlyList<string> codes, BalanceReading reading, CancellationToken ct) =>
         reading.IsLive
-            ? session.QueryAsync<Fund>("where split_part(id, '/', 1) = ANY(?)", ct, [codes.ToArray()])
+            ? session.QueryAsync<Fund>("where locality = ANY(?)", ct, [codes.ToArray()])
             : Historical(session, codes, reading, ct);
 
     /// <summary>
-    /// Every fund's figures summed over its movements effective by the reading's date (and recorded by its instant),
-    /// for the funds of these localities, or of all when <paramref name="codes"/> is null.
+    /// Every fund's figures as of the reading's date (and as recorded by its instant), for the funds of these
+    /// localities, or of all when <paramref name="codes"/> is null.
     /// </summary>
     private static async Task<IReadOnlyList<Fund>> Historical(
         IQuerySession session, IReadOnlyList<string>? codes, BalanceReading reading, CancellationToken ct)
@@ -61,21 +61,22 @@ public static class FundQueries
     }
 
     /// <summary>
-    /// The query of <see cref="Historical"/>: with localities, an index-only scan of the movements' one index (every
-    /// column it names is in that index), aggregated per fund in the index's order. Only the conditions that apply are
-    /// written, so the planner never sees a "parameter is null or ..." it cannot use an index for.
+    /// The query of <see cref="Historical"/>: for each fund of these localities (the fund documents, by their
+    /// locality column), its latest movement row effective by the date (and recorded by the instant), which holds
+    /// the fund's running totals then: one index descent per fund. Only the conditions that apply are written.
     /// </summary>
     internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
     {
-        var conditions = new List<string> { "effective_on <= @asOf" };
-        if (codes is not null) conditions.Add("locality = any(@codes)");
-        if (reading.KnownAt is not null) conditions.Add("recorded_at <= @knownAt");
         var command = new NpgsqlCommand($"""
-            select fund, sum(inflows_vnd)::bigint, sum(inflows_reversed_vnd)::bigint, sum(received_vnd)::bigint,
-                   sum(passed_down_vnd)::bigint, sum(lent_vnd)::bigint, sum(repaid_vnd)::bigint, max(effective_on)
-            from {schema}.{FundMovementProjection.TableName}
-            where {string.Join(" and ", conditions)}
-            group by locality, fund
+            select m.fund, m.inflows_vnd, m.inflows_reversed_vnd, m.received_vnd, m.passed_down_vnd, m.lent_vnd, m.repaid_vnd, m.effective_on
+            from {schema}.mt_doc_fund f
+            cross join lateral (
+                select fund, effective_on, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd
+                from {schema}.{FundMovementProjection.TableName}
+                where locality = f.locality and fund = f.id and effective_on <= @asOf{(reading.KnownAt is null ? "" : " and recorded_at <= @knownAt")}
+                order by effective_on desc, version desc
+                limit 1) m
+            {(codes is null ? "" : "where f.locality = any(@codes)")}
             """);
         command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
         if (codes is not null)

@@ -8,10 +8,12 @@ using Weasel.Postgresql.Tables;
 namespace CapitalFlows.Funds.ReadingHistory;
 
 /// <summary>
-/// Inline: one <see cref="FundMovement"/> row per fund event, in the same transaction as the event, so
-/// balances as of a past date (and as known at a past instant) are sums over indexed rows, not replays.
-/// The rows live in a plain table (typed columns, no JSON) with one index, which holds every column the
-/// as-of read needs, so that read is an index-only scan. A rebuild empties the table and writes it again.
+/// Inline: one row per fund event, in the same transaction as the event, holding the fund's running totals
+/// after it with both dates (effective and recorded). A fund's effective dates never go backwards and its
+/// events are recorded in stream order, so the fund as of a date and as known at an instant is simply its
+/// latest row on or before both: an as-of read takes one row per fund, not a replay or a sum over its history.
+/// The rows live in a plain table (typed columns, no JSON) with one index, which holds every column the read
+/// needs. A rebuild empties the table and writes it again from the log, in order.
 /// </summary>
 public sealed partial class FundMovementProjection : EventProjection
 {
@@ -29,10 +31,20 @@ public sealed partial class FundMovementProjection : EventProjection
         Table = DefineTable(schema);
         SchemaObjects.Add(Table);
         Options.DeleteDataInTableOnTeardown(Table.Identifier.QualifiedName);
+        // The row carries the fund's running totals: its previous row's (the latest by effective date and
+        // version, read through the same index) plus this event's amounts. A fund's events are projected in
+        // stream order, and in one transaction a later statement sees the earlier rows.
+        var table = Table.Identifier.QualifiedName;
         _insert = $"""
-            insert into {Table.Identifier.QualifiedName}
-                (id, fund, locality, effective_on, recorded_at, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            insert into {table}
+                (id, fund, locality, version, effective_on, recorded_at,
+                 inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd)
+            select ?, ?, ?, ?, ?, ?,
+                   coalesce(p.inflows_vnd, 0) + ?, coalesce(p.inflows_reversed_vnd, 0) + ?, coalesce(p.received_vnd, 0) + ?,
+                   coalesce(p.passed_down_vnd, 0) + ?, coalesce(p.lent_vnd, 0) + ?, coalesce(p.repaid_vnd, 0) + ?
+            from (select 1) as this
+            left join lateral (
+                select * from {table} where locality = ? and fund = ? order by effective_on desc, version desc limit 1) as p on true
             """;
     }
 
@@ -43,8 +55,8 @@ public sealed partial class FundMovementProjection : EventProjection
         if (e.StreamKey is { } key && key.Contains('/', StringComparison.Ordinal))
         {
             var m = FundMovement.Of(e, RecordedAt(e));
-            operations.QueueSqlCommand(_insert, m.Id, m.Fund, m.Locality, m.EffectiveOn, m.RecordedAt.ToUniversalTime(),
-                m.InflowsVnd, m.InflowsReversedVnd, m.ReceivedVnd, m.PassedDownVnd, m.LentVnd, m.RepaidVnd);
+            operations.QueueSqlCommand(_insert, m.Id, m.Fund, m.Locality, e.Version, m.EffectiveOn, m.RecordedAt.ToUniversalTime(),
+                m.InflowsVnd, m.InflowsReversedVnd, m.ReceivedVnd, m.PassedDownVnd, m.LentVnd, m.RepaidVnd, m.Locality, m.Fund);
         }
 
         return ValueTask.CompletedTask;
@@ -62,13 +74,11 @@ public sealed partial class FundMovementProjection : EventProjection
             : e.Timestamp;
 
     /// <summary>
-    /// The table and its single index. The as-of read (FundQueries) filters on locality, effective date and recorded
-    /// instant and sums the six amounts per fund: the index is keyed (locality, fund, effective_on), so that read
-    /// walks it in fund order and aggregates as it goes, and it carries the other columns, so the table itself is not
-    /// read. No primary key: rows are only ever inserted, each by the transaction that appends its event, and a rebuild
-    /// deletes them all first; a second index would cost every command another write. The table is insert-only, so
-    /// autovacuum is asked to visit it after fewer inserts than its default (20 %): a page becomes all-visible only
-    /// when vacuumed, and until then an index-only scan still reads it.
+    /// The table and its single index, keyed (locality, fund, effective_on, version) and carrying the other columns:
+    /// both the insert (a fund's previous row) and the as-of read (a fund's latest row by a date) are one descent of it,
+    /// and the table itself is not read. No primary key: rows are only ever inserted, each by the transaction that
+    /// appends its event, and a rebuild deletes them all first; a second index would cost every command another write.
+    /// The table is insert-only, so autovacuum is asked to visit it after fewer inserts than its default (20 %).
     /// </summary>
     private static Table DefineTable(string schema)
     {
@@ -76,13 +86,14 @@ public sealed partial class FundMovementProjection : EventProjection
         table.AddColumn<Guid>("id").NotNull();
         table.AddColumn<string>("fund").NotNull();
         table.AddColumn<string>("locality").NotNull();
+        table.AddColumn<long>("version").NotNull();
         table.AddColumn("effective_on", "date").NotNull();
         table.AddColumn<DateTimeOffset>("recorded_at").NotNull();
         string[] amounts = ["inflows_vnd", "inflows_reversed_vnd", "received_vnd", "passed_down_vnd", "lent_vnd", "repaid_vnd"];
         foreach (var amount in amounts) table.AddColumn<long>(amount).NotNull();
         table.Indexes.Add(new IndexDefinition("ix_fund_movements_as_of")
         {
-            Columns = ["locality", "fund", "effective_on"],
+            Columns = ["locality", "fund", "effective_on", "version"],
             IncludeColumns = ["recorded_at", .. amounts],
         });
         table.WithAutovacuum(insertScaleFactor: 0.01);
