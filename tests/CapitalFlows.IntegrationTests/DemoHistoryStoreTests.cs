@@ -57,6 +57,11 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
             Assert.Equal(done.Events, await session.Events.QueryAllRawEvents().CountAsync(ct));
             var funds = await session.Query<Fund>().ToListAsync(ct);
             Assert.Equal(history.Ledger.Funds.Values.OrderBy(f => f.Id, StringComparer.Ordinal), funds.OrderBy(f => f.Id, StringComparer.Ordinal));
+            // Read back as of today through the movement rows' running totals, every fund equals its snapshot.
+            var asOfToday = await Funds.ReadingCapital.FundQueries.All(session, new BalanceReading(VietnamCalendar.Today(TimeProvider.System), null, IsLive: false), ct);
+            Assert.Equal(
+                funds.Select(f => (f.Id, f.AvailableVnd, f.LoansOutstandingVnd, f.ReceivedVnd)).OrderBy(f => f.Id, StringComparer.Ordinal),
+                asOfToday.Select(f => (f.Id, f.AvailableVnd, f.LoansOutstandingVnd, f.ReceivedVnd)).OrderBy(f => f.Id, StringComparer.Ordinal));
             var loans = await session.Query<Loan>().ToListAsync(ct);
             Assert.Equal(history.Ledger.Loans.Values.Select(Describe).Order(StringComparer.Ordinal), loans.Select(Describe).Order(StringComparer.Ordinal));
             var fundEvents = commands.SelectMany(c => c.Events).Count(e => e.AggregateType == typeof(Fund));

@@ -32,14 +32,17 @@ public sealed partial class FundMovementProjection : EventProjection
         SchemaObjects.Add(Table);
         Options.DeleteDataInTableOnTeardown(Table.Identifier.QualifiedName);
         // The row carries the fund's running totals: its previous row's (the latest by effective date and
-        // version, read through the same index) plus this event's amounts. A fund's events are projected in
-        // stream order, and in one transaction a later statement sees the earlier rows.
+        // number, read through the same index) plus this event's amounts, and its number within the fund (the
+        // previous row's plus one: the event's stream version is not known to an inline projection when events
+        // are appended without an expected version, as the demo history does). A fund's events are projected in
+        // stream order, and in one transaction a later statement sees the earlier rows. A rebuild therefore runs
+        // while no node takes commands.
         var table = Table.Identifier.QualifiedName;
         _insert = $"""
             insert into {table}
                 (id, fund, locality, version, effective_on, recorded_at,
                  inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd)
-            select ?, ?, ?, ?, ?, ?,
+            select ?, ?, ?, coalesce(p.version, 0) + 1, ?, ?,
                    coalesce(p.inflows_vnd, 0) + ?, coalesce(p.inflows_reversed_vnd, 0) + ?, coalesce(p.received_vnd, 0) + ?,
                    coalesce(p.passed_down_vnd, 0) + ?, coalesce(p.lent_vnd, 0) + ?, coalesce(p.repaid_vnd, 0) + ?
             from (select 1) as this
@@ -55,7 +58,7 @@ public sealed partial class FundMovementProjection : EventProjection
         if (e.StreamKey is { } key && key.Contains('/', StringComparison.Ordinal))
         {
             var m = FundMovement.Of(e, RecordedAt(e));
-            operations.QueueSqlCommand(_insert, m.Id, m.Fund, m.Locality, e.Version, m.EffectiveOn, m.RecordedAt.ToUniversalTime(),
+            operations.QueueSqlCommand(_insert, m.Id, m.Fund, m.Locality, m.EffectiveOn, m.RecordedAt.ToUniversalTime(),
                 m.InflowsVnd, m.InflowsReversedVnd, m.ReceivedVnd, m.PassedDownVnd, m.LentVnd, m.RepaidVnd, m.Locality, m.Fund);
         }
 
