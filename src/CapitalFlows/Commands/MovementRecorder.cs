@@ -186,16 +186,8 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             else session.Events.Append(streamKey, @event);
         }
 
-        var answer = JsonSerializer.Serialize(
-            new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
-            {
-                LoanId = decision.LoanId,
-                OutstandingVnd = decision.OutstandingVnd,
-            }, Json);
-        var appended = decision.Events
-            .Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json)))
-            .ToList();
-        session.Insert(new ProcessedCommand(commandId, bodyHash, successStatus, answer, recordedAt, appended) { Reverses = decision.Reverses });
+        var processed = ProcessedCommand.Accepted(commandId, bodyHash, successStatus, recordedAt, effectiveOn, decision);
+        session.Insert(processed);
         if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
             session.Update(original with { ReversedBy = commandId });
         await session.SaveChangesAsync(ct);
@@ -206,7 +198,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         }
         foreach (var e in decision.Events)
             Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
-        return (Results.Content(answer, "application/json", Encoding.UTF8, successStatus), "accepted");
+        return (Results.Content(processed.Answer, "application/json", Encoding.UTF8, successStatus), "accepted");
     }
 
     private static string CommandLock(Guid commandId) => $"command/{commandId}";

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace CapitalFlows.Commands;
 
 /// <summary>
@@ -12,6 +14,24 @@ public sealed record ProcessedCommand(
     public Guid? Reverses { get; init; }
 
     public Guid? ReversedBy { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The record of a command accepted with this decision: its answer and the events it appends.</summary>
+    public static ProcessedCommand Accepted(
+        Guid commandId, string bodyHash, int status, DateTimeOffset recordedAt, DateOnly effectiveOn, Decision decision)
+    {
+        var answer = JsonSerializer.Serialize(
+            new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
+            {
+                LoanId = decision.LoanId,
+                OutstandingVnd = decision.OutstandingVnd,
+            }, Json);
+        var appended = decision.Events
+            .Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json)))
+            .ToList();
+        return new ProcessedCommand(commandId, bodyHash, status, answer, recordedAt, appended) { Reverses = decision.Reverses };
+    }
 }
 
 /// <summary>One appended event, kept with the command: its stream, its type's name and its JSON.</summary>

@@ -17,7 +17,6 @@ namespace CapitalFlows.History.Seeding;
 /// </summary>
 public sealed class DemoLedger(TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>How a client sends a command: camelCase JSON, an omitted field left out.</summary>
     private static readonly JsonSerializerOptions Body = new(JsonSerializerDefaults.Web)
@@ -88,19 +87,7 @@ public sealed class DemoLedger(TimeProvider clock)
 
         var recordedAt = clock.GetUtcNow();
         var events = decision.Events.Select(Apply).ToList();
-        var answer = JsonSerializer.Serialize(
-            new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
-            {
-                LoanId = decision.LoanId,
-                OutstandingVnd = decision.OutstandingVnd,
-            }, Json);
-        var appended = decision.Events
-            .Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json)))
-            .ToList();
-        var processed = new ProcessedCommand(commandId, BodyHash(route, command), successStatus, answer, recordedAt, appended)
-        {
-            Reverses = decision.Reverses,
-        };
+        var processed = ProcessedCommand.Accepted(commandId, BodyHash(route, command), successStatus, recordedAt, effectiveOn, decision);
         ProcessedCommand? reversed = null;
         if (decision.Reverses is { } reversedId && commands.TryGetValue(reversedId, out var original))
         {
