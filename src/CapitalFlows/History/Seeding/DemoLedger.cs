@@ -17,7 +17,6 @@ namespace CapitalFlows.History.Seeding;
 /// </summary>
 public sealed class DemoLedger(TimeProvider clock)
 {
-
     /// <summary>How a client sends a command: camelCase JSON, an omitted field left out.</summary>
     private static readonly JsonSerializerOptions Body = new(JsonSerializerDefaults.Web)
     {
