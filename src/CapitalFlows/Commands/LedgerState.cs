@@ -14,6 +14,15 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
 
     public ProcessedCommand? Command(Guid commandId) => commands.GetValueOrDefault(commandId);
 
+    /// <summary>
+    /// The command's decision on this state, after invariant 7 (no fund or loan it touches moves back in time):
+    /// what the recorder and the demo history both run.
+    /// </summary>
+    public Decision Decide(DateOnly effectiveOn, Func<LedgerState, Decision> decide) =>
+        Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
+        ?? RefuseIfEarlierThanLastLoanMovement(effectiveOn)
+        ?? decide(this);
+
     /// <summary>Invariant 7 for loans: a loan's effective dates never go backwards.</summary>
     public Decision? RefuseIfEarlierThanLastLoanMovement(DateOnly effectiveOn) =>
         Loans.Values

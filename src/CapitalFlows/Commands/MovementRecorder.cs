@@ -141,12 +141,13 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         // Locks in one order everywhere: the structure, then the commands and streams (sorted), so no deadlock.
         // A merge holds the structure exclusively and so needs no lock per fund or loan.
         var touches = plan.Known;
-        var structure = await LockAsync(session, plan.ChangesStructure, touches is null ? [] : LocksOf(commandId, touches), ct);
+        var structureLock = plan.ChangesStructure ? StructureLock.Exclusive : StructureLock.Shared;
+        var structure = await LockAsync(session, structureLock, touches is null ? [] : LocksOf(commandId, touches), ct);
         if (structure != localities.Version) await localities.RefreshAsync(session, ct);
         if (touches is null)
         {
             touches = await plan.Read!(session, ct);
-            await LockAsync(session, null, LocksOf(commandId, plan.ChangesStructure ? touches with { Funds = [], Loans = [] } : touches), ct);
+            await LockAsync(session, StructureLock.Held, LocksOf(commandId, plan.ChangesStructure ? touches with { Funds = [], Loans = [] } : touches), ct);
         }
 
         // Everything the decision reads, in one round trip, under the locks.
@@ -167,14 +168,12 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             new FundStates(funds.Values.Where(s => s.Aggregate is not null).ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!)),
             loans.Values.Where(s => s.Aggregate is not null).ToDictionary(s => s.Key!, s => s.Aggregate!),
             commands);
-        var decision = state.Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
-            ?? state.RefuseIfEarlierThanLastLoanMovement(effectiveOn)
-            ?? decide(state);
+        var decision = state.Decide(effectiveOn, decide);
         if (decision.Refusal is not null)
             return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
 
         // A loan or fund the plan did not read (a merge moved it after the plan was made) is decided on again.
-        if (decision.Events.Any(e => !funds.ContainsKey(e.StreamKey) && !loans.ContainsKey(e.StreamKey) && e.StreamKey != LocalityDirectory.StructureStream))
+        if (touches.FirstUnread(decision) is not null)
             throw new ConcurrencyException($"Command {commandId} would append to a stream it did not read", typeof(Fund), commandId);
 
         var recordedAt = clock.GetUtcNow();
@@ -209,19 +208,30 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans,
     ];
 
+    /// <summary>How a command holds the locality structure: shared by every command, exclusively by a merge.</summary>
+    private enum StructureLock
+    {
+        Shared,
+        Exclusive,
+
+        /// <summary>Taken already by an earlier call in the same transaction.</summary>
+        Held,
+    }
+
     /// <summary>
-    /// Takes the structure lock (shared, or exclusive for a merge; none when <paramref name="exclusive"/> is null)
-    /// and then the advisory locks on <paramref name="keys"/> in sorted order, in one round trip. Returns the
-    /// structure stream's version as read after the structure lock was granted.
+    /// Takes the structure lock (unless already held) and then the advisory locks on <paramref name="keys"/> in
+    /// sorted order, in one round trip. Returns the structure stream's version as read after the structure lock was
+    /// granted (null when it was held already or the stream does not exist).
     /// </summary>
-    private async Task<StructureVersion?> LockAsync(IDocumentSession session, bool? exclusive, IEnumerable<string> keys, CancellationToken ct)
+    private async Task<StructureVersion?> LockAsync(IDocumentSession session, StructureLock structure, IEnumerable<string> keys, CancellationToken ct)
     {
         var ordered = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         await using var batch = new NpgsqlBatch(session.Connection);
-        if (exclusive is { } changesStructure)
+        var takesStructure = structure != StructureLock.Held;
+        if (takesStructure)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"select {(changesStructure ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")}(hashtextextended('{LocalityDirectory.StructureStream}', 0))"));
+                $"select {(structure == StructureLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")}(hashtextextended('{LocalityDirectory.StructureStream}', 0))"));
             // Its own statement, so it reads after the lock was granted.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"select version, timestamp from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = '{LocalityDirectory.StructureStream}'"));
@@ -235,7 +245,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
 
         StructureVersion? version = null;
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        if (exclusive is not null)
+        if (takesStructure)
         {
             await reader.NextResultAsync(ct);
             if (await reader.ReadAsync(ct)) version = new StructureVersion(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));

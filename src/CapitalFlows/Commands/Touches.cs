@@ -1,6 +1,16 @@
 using CapitalFlows.Funds;
+using CapitalFlows.Localities;
 
 namespace CapitalFlows.Commands;
 
 /// <summary>What a command reads and locks before it decides: funds, loans (by id) and earlier commands.</summary>
-public sealed record Touches(IReadOnlyCollection<FundKey> Funds, IReadOnlyCollection<string> Loans, IReadOnlyCollection<Guid> Commands);
+public sealed record Touches(IReadOnlyCollection<FundKey> Funds, IReadOnlyCollection<string> Loans, IReadOnlyCollection<Guid> Commands)
+{
+    /// <summary>
+    /// A decision may append only to streams it read (and to the locality structure, which it read under its lock);
+    /// anything else means the plan was made on a structure that has changed since.
+    /// </summary>
+    public StreamEvent? FirstUnread(Decision decision) =>
+        decision.Events.FirstOrDefault(e =>
+            e.StreamKey != LocalityDirectory.StructureStream && !Loans.Contains(e.StreamKey) && !Funds.Any(f => f.StreamKey == e.StreamKey));
+}

@@ -41,14 +41,7 @@ public static class ReverseMovementEndpoint
 
         // Planned under the structure lock: the funds the movement touched, or their successors' if merged since.
         return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
-            (_, _) =>
-            {
-                var streams = original.Events.Select(e => HolderOf(e.StreamKey, localities)).Distinct().ToList();
-                return Task.FromResult(new Touches(
-                    streams.Where(IsFund).Select(FundKey.Parse).ToList(),
-                    streams.Where(s => !IsFund(s)).ToList(),
-                    [reversedId]));
-            },
+            (_, _) => Task.FromResult(TouchesOf(original, localities)),
             state =>
             {
                 var movement = state.Command(reversedId)!;
@@ -56,10 +49,17 @@ public static class ReverseMovementEndpoint
             });
     }
 
+    /// <summary>What reversing a movement reads and locks: the streams it touched (funds followed to their holders now) and the movement.</summary>
+    public static Touches TouchesOf(ProcessedCommand original, LocalityDirectory localities)
+    {
+        var streams = original.Events.Select(e => HolderOf(e.StreamKey, localities)).Distinct(StringComparer.Ordinal).ToList();
+        return new Touches(streams.Where(IsFund).Select(FundKey.Parse).ToList(), streams.Where(s => !IsFund(s)).ToList(), [original.Id]);
+    }
+
     private static bool IsFund(string streamKey) => streamKey.Contains('/', StringComparison.Ordinal);
 
     /// <summary>Reversals follow the money: a fund of a locality merged since is now its successor's fund.</summary>
-    public static string HolderOf(string streamKey, LocalityDirectory localities) =>
+    private static string HolderOf(string streamKey, LocalityDirectory localities) =>
         IsFund(streamKey) && FundKey.Parse(streamKey) is var fund
             ? (fund with { Locality = localities.HolderOf(fund.Locality) }).StreamKey
             : streamKey;

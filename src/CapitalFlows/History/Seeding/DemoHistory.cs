@@ -718,11 +718,7 @@ public sealed class DemoHistory
         var command = new ReverseMovement(NextId(), original.Id, Pick(ReversalReasons), Date(day));
         Valid(ReverseMovementEndpoint.Validate(command, _clock), command);
         // Reversals follow the money: a fund of a province merged since is now its successor's.
-        var streams = original.Events.Select(e => ReverseMovementEndpoint.HolderOf(e.StreamKey, Localities)).Distinct(StringComparer.Ordinal).ToList();
-        var touches = new Touches(
-            streams.Where(IsFund).Select(FundKey.Parse).ToList(),
-            streams.Where(s => !IsFund(s)).ToList(),
-            [original.Id]);
+        var touches = ReverseMovementEndpoint.TouchesOf(original, Localities);
         var repaidBefore = candidate.LoanId is not null && Ledger.Loan(candidate.LoanId)!.Status == LoanStatus.Repaid;
         var reversed = Emit(Ledger.Record("/api/reversals", command, command.CommandId!.Value, day, touches, state =>
         {
@@ -741,8 +737,6 @@ public sealed class DemoHistory
             _dues.Enqueue(plan, plan.NextDue);
         }
     }
-
-    private static bool IsFund(string streamKey) => streamKey.Contains('/', StringComparison.Ordinal);
 
     // ---- Bookkeeping ----
 

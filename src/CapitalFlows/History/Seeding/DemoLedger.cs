@@ -70,9 +70,7 @@ public sealed class DemoLedger(TimeProvider clock)
         var state = new LedgerState(new FundStates(funds), loans, commands);
 
         var type = command.GetType().Name;
-        var decision = state.Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
-            ?? state.RefuseIfEarlierThanLastLoanMovement(effectiveOn)
-            ?? decide(state);
+        var decision = state.Decide(effectiveOn, decide);
         if (decision.Refusal is { } refusal)
         {
             var slug = refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused";
@@ -80,8 +78,7 @@ public sealed class DemoLedger(TimeProvider clock)
             return null;
         }
 
-        var read = touches.Funds.Select(f => f.StreamKey).Concat(touches.Loans).Append(LocalityDirectory.StructureStream).ToHashSet(StringComparer.Ordinal);
-        if (decision.Events.FirstOrDefault(e => !read.Contains(e.StreamKey)) is { } unread)
+        if (touches.FirstUnread(decision) is { } unread)
             throw new InvalidOperationException($"{type} {commandId} would append to {unread.StreamKey}, which it did not read.");
 
         var recordedAt = clock.GetUtcNow();

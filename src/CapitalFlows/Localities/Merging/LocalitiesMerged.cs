@@ -10,5 +10,8 @@ namespace CapitalFlows.Localities.Merging;
 /// </summary>
 public sealed record LocalitiesMerged(IReadOnlyList<string> Merged, string Into, string? Name, DateOnly EffectiveOn, bool FromReferenceData) : ILedgerEvent
 {
-    public IEnumerable<string> Closing => Merged.Where(code => code != Into).Distinct();
+    public IEnumerable<string> Closing => ClosingOf(Merged, Into);
+
+    /// <summary>The localities a merge of <paramref name="merged"/> into <paramref name="into"/> closes: all but the successor.</summary>
+    public static IEnumerable<string> ClosingOf(IEnumerable<string> merged, string into) => merged.Where(code => code != into).Distinct();
 }

@@ -72,7 +72,7 @@ public static class MergeLocalitiesEndpoint
         return new Touches([.. moved, .. moved.Select(k => k with { Locality = command.Into! })], loans, []);
     }
 
-    private static string[] Closing(MergeLocalities command) => command.Merged!.Where(code => code != command.Into).Distinct().ToArray();
+    private static string[] Closing(MergeLocalities command) => [.. LocalitiesMerged.ClosingOf(command.Merged!, command.Into!)];
 
     public static Decision Decide(MergeLocalities command, LedgerState state, DateOnly effectiveOn, LocalityDirectory localities)
     {
