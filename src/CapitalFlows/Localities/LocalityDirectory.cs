@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.ReferenceData;
@@ -102,8 +103,8 @@ public sealed class LocalityDirectory
     public LocalityDirectory KnownAt(DateTimeOffset? knownAt)
     {
         var tree = _tree;
-        if (knownAt is null || tree.Merges.All(m => m.Merge.FromReferenceData || m.RecordedAt <= knownAt)) return this;
-        return new(Tree.Build(tree.Merges.Where(m => m.Merge.FromReferenceData || m.RecordedAt <= knownAt).ToList(), tree.Version));
+        var known = tree.Merges.Where(m => m.Merge.FromReferenceData || knownAt is null || m.RecordedAt <= knownAt).ToList();
+        return known.Count == tree.Merges.Count ? this : new(tree.KnownView(known));
     }
 
     /// <summary>Adds merges just decided (the demo history writes them without reading the store back).</summary>
@@ -152,6 +153,9 @@ public sealed class LocalityDirectory
         private readonly Dictionary<string, Locality> _byCode;
         private readonly ILookup<string, Locality> _everChildOf;
 
+        /// <summary>The trees as known at earlier instants, by how many merges they hold, built once each.</summary>
+        private readonly ConcurrentDictionary<int, Tree> _knownViews = new();
+
         private Tree(List<Locality> all, IReadOnlyList<RecordedMerge> merges, StructureVersion? version)
         {
             All = all;
@@ -171,6 +175,12 @@ public sealed class LocalityDirectory
         public StructureVersion? Version { get; }
 
         public Locality? Find(string? code) => code is not null && _byCode.TryGetValue(code, out var l) ? l : null;
+
+        /// <summary>
+        /// The tree of some of this tree's merges. Merges are recorded one at a time on one stream, so those known at
+        /// an instant are the reference data's and a first part of the rest: their number says which they are.
+        /// </summary>
+        public Tree KnownView(List<RecordedMerge> known) => _knownViews.GetOrAdd(known.Count, _ => Build(known, Version));
 
         public IEnumerable<Locality> ChildrenOn(string code, DateOnly date) =>
             _everChildOf[code].Where(c => c.ExistsOn(date) && c.ParentOn(date) == code);

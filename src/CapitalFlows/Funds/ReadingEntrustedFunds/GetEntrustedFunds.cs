@@ -28,8 +28,11 @@ public static class GetEntrustedFundsEndpoint
         if (problem is not null) return problem.ToResult();
 
         // A successor's statement includes what the committees of the localities merged into it entrusted.
-        var codes = localities.WithMergedInto(code == LocalityDirectory.Nation ? localities.All.Select(l => l.Code).ToList() : localities.SubtreeOn(code, today));
-        var keys = (await FundQueries.HeldAt(session, codes, new BalanceReading(today, null, true), ct))
+        var live = new BalanceReading(today, null, true);
+        var funds = code == LocalityDirectory.Nation
+            ? await FundQueries.Live(session, ct)
+            : await FundQueries.HeldAt(session, localities.WithMergedInto(localities.SubtreeOn(code, today)), live, ct);
+        var keys = funds
             .Where(f => f.Source == Sources.LocalBudget)
             .Select(f => f.Id)
             .ToArray();
