@@ -707,6 +707,8 @@ public sealed class BadInputTests(ServiceFixture service) : IntegrationTest(serv
     [InlineData("/api/capital/summary?knownAt=not-an-instant", 400)]
     [InlineData("/api/localities?level=district", 400)]
     [InlineData("/api/localities?status=closed", 400)]
+    [InlineData("/api/localities?knownAt=soon", 400)]
+    [InlineData("/api/localities/01?knownAt=soon", 400)]
     [InlineData("/api/localities?asOf=2025-06-31", 400)]
     [InlineData("/api/localities/01?asOf=01-07-2025", 400)]
     public async Task Odd_query_parameters_are_refused_with_a_problem_never_500(string url, int status)
