@@ -1,4 +1,5 @@
 using CapitalFlows;
+using CapitalFlows.Operations;
 using CapitalFlows.Security;
 using JasperFx;
 
@@ -15,7 +16,16 @@ if (args.FirstOrDefault() == "token")
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddCapitalFlows();
+try
+{
+    builder.AddCapitalFlows();
+}
+catch (InvalidSettingException e)
+{
+    // A setting the service cannot run with stops the start with one line, not a stack trace or a 500 per request.
+    await Console.Error.WriteLineAsync($"CapitalFlows cannot start: {e.Message}");
+    return 1;
+}
 var app = builder.Build();
 app.UseCapitalFlows();
 return await app.RunJasperFxCommands(args);

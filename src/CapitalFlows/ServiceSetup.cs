@@ -94,6 +94,7 @@ public static class ServiceSetup
 
         builder.AddCapitalFlowsTelemetry(WolverineServiceName);
         builder.Services.AddCapitalFlowsAuthentication(builder.Configuration, builder.Environment);
+        builder.Services.AddCapitalFlowsRateLimits(builder.Configuration);
         builder.Services.AddCapitalFlowsHealth();
         builder.Services.AddProblemDetails();
         // Amounts are JSON integers: "100" is refused, not read as a number.
@@ -110,7 +111,9 @@ public static class ServiceSetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseMiddleware<CommandBodyMiddleware>();
+        app.Use(CorrelationIdCheck.RefuseMalformed);
 
         app.MapOpenApi("/openapi/v1.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/v1.json").WithTitle("CapitalFlows API"));

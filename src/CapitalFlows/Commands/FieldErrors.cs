@@ -47,7 +47,8 @@ public sealed class FieldErrors
             if (required || value is not null) Add(field, $"{field} is required and may not be blank.");
         }
         else if (value.Length > MaxTextLength) Add(field, $"{field} may be at most {MaxTextLength} characters.");
-        else if (value.Any(char.IsControl)) Add(field, $"{field} may not hold control characters.");
+        else if (VisibleText.FirstInvisible(value) is { } invisible)
+            Add(field, $"{field} may not hold control or invisible characters ({invisible}).");
     }
 
     /// <summary>The effective date: today in Vietnam when omitted; a future date is refused.</summary>

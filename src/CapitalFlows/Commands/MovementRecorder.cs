@@ -267,7 +267,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
     }
 
     public static string CorrelationOf(HttpContext http) =>
-        http.Request.Headers["X-Correlation-ID"].FirstOrDefault() is { Length: > 0 and <= 200 } given
+        http.Request.Headers[CorrelationIdCheck.Header].FirstOrDefault() is { } given && CorrelationIdCheck.IsPlainToken(given)
             ? given
             : Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 

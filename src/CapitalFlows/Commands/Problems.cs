@@ -35,6 +35,8 @@ public static class Problems
                 "This commandId was already accepted with a different body. Choose a new commandId for a new command."),
             ["not-reversible"] = (409, "Not reversible",
                 "The movement was already reversed, is a reversal or a merge, is a drawdown with repayments, or is not the loan's latest repayment."),
+            ["rate-limited"] = (429, "Too many requests",
+                "You sent more commands (POST under /api) or exports (GET /api/events, /api/reports/...) in a minute than this service allows one caller (RateLimits:CommandsPerMinute, RateLimits:ExportsPerMinute). Nothing was recorded; wait for the seconds that Retry-After gives and send it again."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)

@@ -70,6 +70,8 @@ public static class GetLocalityHistoryEndpoint
                 items.Add(LoggedEvent.Read(reader));
         var more = items.Count > take;
         if (more) items.RemoveAt(items.Count - 1);
+        if (!BorrowerIdentities.AreShownTo(Caller.From(user)))
+            foreach (var item in items) BorrowerIdentities.Hide(item.Data);
         return Results.Ok(new HistoryPage(items, more ? items[^1].Sequence : null));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using CapitalFlows.Operations;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
@@ -17,6 +18,9 @@ public static class Authentication
     {
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var developmentKeyAllowed = environment.IsDevelopment() || environment.IsEnvironment("Testing");
+        // Checked now, while the host is built: the options below are read lazily, on the first request.
+        if (auth.Misconfiguration(developmentKeyAllowed, environment.EnvironmentName) is { } misconfiguration)
+            throw new InvalidSettingException(misconfiguration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
@@ -29,19 +33,14 @@ public static class Authentication
                 RoleClaimType = "role",
                 ClockSkew = TimeSpan.FromSeconds(30),
             };
+            options.Events = new JwtBearerEvents { OnTokenValidated = CallerRules.OnTokenValidated };
             if (!string.IsNullOrEmpty(auth.Authority))
             {
                 options.Authority = auth.Authority;
             }
-            else if (!string.IsNullOrEmpty(auth.SigningKey) && developmentKeyAllowed)
-            {
-                options.TokenValidationParameters.IssuerSigningKey = SigningKey(auth.SigningKey);
-            }
             else
             {
-                throw new InvalidOperationException(developmentKeyAllowed
-                    ? "Configure Auth:SigningKey (development) or Auth:Authority (an OpenID Connect issuer)."
-                    : $"Auth:SigningKey is accepted in Development and Testing only; configure Auth:Authority for {environment.EnvironmentName}.");
+                options.TokenValidationParameters.IssuerSigningKey = SigningKey(auth.SigningKey!);
             }
         });
         services.AddAuthorization();
