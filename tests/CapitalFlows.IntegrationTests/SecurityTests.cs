@@ -195,9 +195,6 @@ public sealed class SecurityTests(ServiceFixture service) : IntegrationTest(serv
     [InlineData("read capital of VN", Roles.BranchOfficer, "01")]
     [InlineData("read capital of 79", Roles.BranchOfficer, "01")]
     [InlineData("read allocations of 25747", Roles.BranchOfficer, "01")]
-    [InlineData("donate to 01", Roles.BranchOfficer, NoLocality)]
-    [InlineData("top up 01", Roles.PeopleCommittee, NoLocality)]
-    [InlineData("read capital of 01", Roles.BranchOfficer, NoLocality)]
     public async Task A_locality_outside_the_token_scope_is_403_forbidden_and_appends_nothing(string request, string role, string locality)
     {
         await SeedIfItMovesCapitalAsync(request);
@@ -206,6 +203,22 @@ public sealed class SecurityTests(ServiceFixture service) : IntegrationTest(serv
         var (status, mediaType, answer) = await SendAsync(role, locality, request);
 
         AssertForbidden(status, mediaType, answer);
+        Assert.Equal(before, await Service.EventCountAsync());
+    }
+
+    /// <summary>Second edition, "Trust": a scoped role's token must name its locality; without one it is no caller (it was 403).</summary>
+    [Theory]
+    [InlineData("donate to 01", Roles.BranchOfficer)]
+    [InlineData("top up 01", Roles.PeopleCommittee)]
+    [InlineData("read capital of 01", Roles.BranchOfficer)]
+    [InlineData("read programmes", Roles.PeopleCommittee)]
+    public async Task A_scoped_role_without_a_locality_is_401_and_appends_nothing(string request, string role)
+    {
+        var before = await Service.EventCountAsync();
+
+        var (status, _, answer) = await SendAsync(role, NoLocality, request);
+
+        Assert.True(status == 401, $"expected 401, got {answer}");
         Assert.Equal(before, await Service.EventCountAsync());
     }
 

@@ -26,10 +26,11 @@ public sealed class IsolatedService : IAsyncDisposable
     public LedgerDatabase Database { get; }
 
     /// <summary>
-    /// Starts a cluster, creates a database and a host on it; null when the tests run on the server named by
-    /// CAPITALFLOWS_TEST_PG, which cannot be stopped.
+    /// Starts a cluster, creates a database and a host on it, with <paramref name="settings"/> over the Testing
+    /// environment's configuration (e.g. <c>RateLimits:CommandsPerMinute</c>); null when the tests run on the server
+    /// named by CAPITALFLOWS_TEST_PG, which cannot be stopped.
     /// </summary>
-    public static async Task<IsolatedService?> StartAsync()
+    public static async Task<IsolatedService?> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var cluster = await PostgresCluster.StartAsync();
         if (!cluster.CanRestart)
@@ -48,6 +49,8 @@ public sealed class IsolatedService : IAsyncDisposable
             {
                 x.UseEnvironment("Testing");
                 x.UseSetting("ConnectionStrings:CapitalFlows", connectionString);
+                foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+                    x.UseSetting(key, value);
                 x.ConfigureServices(services =>
                 {
                     services.RunWolverineInSoloMode();
@@ -74,6 +77,14 @@ public sealed class IsolatedService : IAsyncDisposable
         var client = Host.Server.CreateClient();
         if (role is not null)
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceFixture.Token(role));
+        return client;
+    }
+
+    /// <summary>An HTTP client of the host with the given bearer token.</summary>
+    public HttpClient ClientWithToken(string token)
+    {
+        var client = Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 

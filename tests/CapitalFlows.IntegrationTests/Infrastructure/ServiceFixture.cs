@@ -40,6 +40,9 @@ public sealed class ServiceFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(x =>
         {
             x.UseEnvironment("Testing");
+            // Tests send commands as fast as they can, from a handful of callers (RateLimitTests has its own host).
+            x.UseSetting("RateLimits:CommandsPerMinute", "0");
+            x.UseSetting("RateLimits:ExportsPerMinute", "0");
             x.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();

@@ -117,7 +117,32 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ServiceProcess Start(string connectionString, int port)
+    /// <summary>
+    /// Starts the service in <paramref name="environment"/> with <paramref name="settings"/> as environment variables
+    /// (a null value removes one the harness would set) and waits for it to exit, at most <paramref name="timeout"/>:
+    /// the exit code (null when it was still running, and then it is killed) and what it wrote. For settings the
+    /// service must refuse at start-up.
+    /// </summary>
+    public static async Task<(int? ExitCode, string Output)> RunUntilExitAsync(
+        string environment, IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
+    {
+        await using var service = Start("Host=127.0.0.1;Port=1;Database=none", FreeLoopbackPort(), environment, settings);
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await service._process.WaitForExitAsync(wait.Token);
+            // The asynchronous output readers may still hold the last lines.
+            service._process.WaitForExit();
+            return (service._process.ExitCode, service.Output);
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, service.Output);
+        }
+    }
+
+    private static ServiceProcess Start(
+        string connectionString, int port, string environment = "Testing", IReadOnlyDictionary<string, string?>? settings = null)
     {
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
@@ -130,10 +155,15 @@ public sealed class ServiceProcess : IAsyncDisposable
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CapitalFlows.dll"));
         startInfo.ArgumentList.Add("--urls");
         startInfo.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
-        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        startInfo.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        startInfo.Environment["DOTNET_ENVIRONMENT"] = environment;
         startInfo.Environment["ConnectionStrings__CapitalFlows"] = connectionString;
         startInfo.Environment["Auth__SigningKey"] = ServiceFixture.SigningKey;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            if (value is null) startInfo.Environment.Remove(name);
+            else startInfo.Environment[name] = value;
+        }
         foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
             startInfo.Environment.Remove(name);
 
