@@ -7,7 +7,8 @@ namespace CapitalFlows.IntegrationTests;
 /// <c>X-Correlation-ID</c> is stored on the events and reaches the exports, so only a plain token is taken:
 /// 1–128 characters of letters, digits and <c>. _ : / -</c>, not starting with <c>-</c>. Anything else is 400
 /// <c>validation</c> naming the header, and nothing is appended (it used to be stored as sent, a leading
-/// <c>=</c> becoming a spreadsheet formula in the CSV export).
+/// <c>=</c> becoming a spreadsheet formula in the CSV export). (An empty header is refused too, but the in-memory
+/// test server drops it before the service sees it.)
 /// </summary>
 public sealed class CorrelationIdTests(ServiceFixture service) : IntegrationTest(service)
 {
@@ -26,7 +27,6 @@ public sealed class CorrelationIdTests(ServiceFixture service) : IntegrationTest
         "quote\"d",
         "<script>",
         new string('a', 129),
-        "",
     ];
 
     [Theory]
