@@ -40,6 +40,8 @@ public sealed class RateLimitTests
 
         (await second.EntrustCentralBudgetAsync(Million)).Expect(200);
         (await first.GetAnswerAsync("/api/localities/VN/capital")).Expect(200);
+        using var anonymous = isolated.Client();
+        (await anonymous.GetAnswerAsync("/problems/rate-limited")).Expect(200);
     }
 
     [Fact]

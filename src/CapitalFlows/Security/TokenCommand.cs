@@ -26,6 +26,15 @@ public static class TokenCommand
             error.WriteLine($"The role {role} needs --locality CODE (its scope).");
             return 2;
         }
+        // The service refuses (401) a branch officer of anything but a province, a People's Committee of an unknown code.
+        var unit = Roles.IsScoped(role) ? Localities.LocalityDirectory.LoadEmbedded().Find(locality) : null;
+        if (Roles.IsScoped(role) && (unit is null || (role == Roles.BranchOfficer && unit.Level != Localities.LocalityLevel.Province)))
+        {
+            error.WriteLine(role == Roles.BranchOfficer
+                ? $"A branch officer's --locality must be a province code; {locality} is not."
+                : $"--locality {locality} is not a known locality code.");
+            return 2;
+        }
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         if (string.IsNullOrEmpty(auth.SigningKey))
         {
