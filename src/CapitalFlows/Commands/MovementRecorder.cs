@@ -187,6 +187,11 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         if (decision.Refusal is not null)
             return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
 
+        // Totals never wrap: only an inflow reads the national total (under a lock of its own, see TotalLimit).
+        if (TotalLimit.InflowsOf(decision) is { Count: > 0 } inflows
+            && TotalLimit.Refuse(state.Funds, inflows, await TotalLimit.NationalReceivedAsync(session, ct)) is { } pastLimit)
+            return (pastLimit.ToResult(), "total-limit");
+
         // A loan or fund the plan did not read (a merge moved it after the plan was made) is decided on again.
         if (touches.FirstUnread(decision) is not null)
             throw new ConcurrencyException($"Command {commandId} would append to a stream it did not read", typeof(Fund), commandId);
