@@ -178,6 +178,19 @@ if hpa_path.exists():
           f"HPA: {hpa['spec']['maxReplicas']} replicas x pool {pool} < max_connections {max_conn}")
     check(hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"], "HPA: targets the Deployment")
 
+
+def most_in_flight(pool):
+    """CommandLimits.MostInFlight: the pool less a quarter (at least 4) kept for reads."""
+    return max(1, pool - max(4, pool // 4))
+
+
+k8s_pool = int(re.search(r"Maximum Pool Size=(\d+)", connection).group(1))
+k8s_in_flight = int(settings.get("Commands__MaxInFlight", "48"))
+check(k8s_in_flight <= most_in_flight(k8s_pool),
+      f"ConfigMap: Commands__MaxInFlight {k8s_in_flight} <= {most_in_flight(k8s_pool)} (pool {k8s_pool} less the read reserve)")
+check(0 < float(settings.get("Commands__LockTimeoutSeconds", "10")) < 30,
+      "ConfigMap: Commands__LockTimeoutSeconds is below Npgsql's command timeout (30 s)")
+
 # --- Compose ----------------------------------------------------------------------------------------------
 compose = docs_by_file.get(DEPLOY / "compose/compose.yaml", [{}])[0]
 services = compose.get("services", {})
@@ -191,6 +204,11 @@ for name, node in nodes.items():
     test = " ".join(node.get("healthcheck", {}).get("test", []))
     check("/health/ready" in test and f"/{image_port}" in test, f"Compose {name}: healthcheck asks /health/ready on {image_port}")
     check(node.get("depends_on", {}).get("postgres", {}).get("condition") == "service_healthy", f"Compose {name}: waits for a healthy postgres")
+    pool_match = re.search(r"Maximum Pool Size=(\d+)", e.get("ConnectionStrings__CapitalFlows", ""))
+    compose_pool = int(pool_match.group(1)) if pool_match else 100
+    compose_in_flight = int(e.get("Commands__MaxInFlight", "48"))
+    check(compose_in_flight <= most_in_flight(compose_pool),
+          f"Compose {name}: Commands__MaxInFlight {compose_in_flight} <= {most_in_flight(compose_pool)} (pool {compose_pool} less the read reserve)")
 check("pg_isready" in " ".join(services.get("postgres", {}).get("healthcheck", {}).get("test", [])), "Compose: postgres healthcheck uses pg_isready")
 nginx = (DEPLOY / "compose/nginx.conf").read_text(encoding="utf-8")
 check(all(f"server {n}:{image_port}" in nginx for n in nodes), "nginx.conf: the upstream is both nodes on the image's port")

@@ -37,11 +37,14 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>How many commands run at once, and how long one waits for that and for its locks (checked against the pool at start-up).</summary>
+    private readonly CommandLimits _limits = CommandLimits.From(configuration);
+
     /// <summary>
     /// Commands in flight on this node. Each holds a pooled connection while it waits for its locks, so a queue on
-    /// one fund must stay well below the connection pool: the rest wait here, holding nothing.
+    /// one fund must stay below the connection pool: the rest wait here, holding nothing, for at most the lock timeout.
     /// </summary>
-    private readonly SemaphoreSlim _inFlight = new(configuration.GetValue("Commands:MaxInFlight", 48));
+    private readonly SemaphoreSlim _inFlight = new(CommandLimits.From(configuration).MaxInFlight);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public void Dispose() => _inFlight.Dispose();
@@ -88,7 +91,11 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             span?.SetTag("capitalflows.localities", touched);
         }
 
-        await _inFlight.WaitAsync(http.RequestAborted);
+        if (!await _inFlight.WaitAsync(_limits.LockTimeout, http.RequestAborted))
+        {
+            Telemetry.CountCommand(command, "busy");
+            return Busy.Answer(http, $"The node's {_limits.MaxInFlight} commands in flight did not make room within {_limits.LockTimeout.TotalSeconds:0.#} s.", null);
+        }
         try
         {
             return await RecordWithRetriesAsync(http, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
@@ -116,6 +123,14 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {
                 // Only a writer that bypasses the locks can get here; deciding again on fresh state is safe.
+            }
+            catch (Exception e) when (Busy.IsBusy(e))
+            {
+                // lock_timeout ran out (a merge holds the structure, or a long queue on a fund): rolled back, nothing appended.
+                activity?.SetTag("capitalflows.outcome", "busy");
+                request?.SetTag("capitalflows.outcome", "busy");
+                Telemetry.CountCommand(command, "busy");
+                return Busy.Answer(http, $"Command {commandId} could not get its locks within {_limits.LockTimeout.TotalSeconds:0.#} s.", e);
             }
         }
     }
@@ -171,6 +186,11 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         var decision = state.Decide(effectiveOn, decide);
         if (decision.Refusal is not null)
             return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
+
+        // Totals never wrap: only an inflow reads the national total (under a lock of its own, see TotalLimit).
+        if (TotalLimit.InflowsOf(decision) is { Count: > 0 } inflows
+            && TotalLimit.Refuse(state.Funds, inflows, await TotalLimit.NationalReceivedAsync(session, ct)) is { } pastLimit)
+            return (pastLimit.ToResult(), "total-limit");
 
         // A loan or fund the plan did not read (a merge moved it after the plan was made) is decided on again.
         if (touches.FirstUnread(decision) is not null)
@@ -230,6 +250,9 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         var takesStructure = structure != StructureLock.Held;
         if (takesStructure)
         {
+            // The first lock of the transaction: from here on no lock wait outlasts the lock timeout (55P03, then 503 busy).
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select set_config('lock_timeout', '{(long)_limits.LockTimeout.TotalMilliseconds}ms', true)"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"select {(structure == StructureLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")}(hashtextextended('{LocalityDirectory.StructureStream}', 0))"));
             // Its own statement, so it reads after the lock was granted.
@@ -247,6 +270,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         await using var reader = await batch.ExecuteReaderAsync(ct);
         if (takesStructure)
         {
+            await reader.NextResultAsync(ct);
             await reader.NextResultAsync(ct);
             if (await reader.ReadAsync(ct)) version = new StructureVersion(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
         }

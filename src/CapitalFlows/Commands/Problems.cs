@@ -37,6 +37,10 @@ public static class Problems
                 "The movement was already reversed, is a reversal or a merge, is a drawdown with repayments, or is not the loan's latest repayment."),
             ["rate-limited"] = (429, "Too many requests",
                 "You sent more commands (POST under /api) or exports (GET /api/events, /api/reports/...) in a minute than this service allows one caller (RateLimits:CommandsPerMinute, RateLimits:ExportsPerMinute). Nothing was recorded; wait for the seconds that Retry-After gives and send it again."),
+            ["total-limit"] = (409, "Total limit",
+                "The inflow would take a total past 9,000,000,000,000,000,000 đồng: the fund's inflows or the capital the bank holds nationally (every locality's and subtree's capital is part of it). Nothing was recorded."),
+            ["busy"] = (503, "Busy",
+                "The service could not get the locks or a place among the commands in flight within Commands:LockTimeoutSeconds (a merge or a long queue on the same fund), or a read found every database connection in use. Nothing was recorded: send the same request again after Retry-After seconds."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)

@@ -12,17 +12,17 @@ namespace CapitalFlows.Ledger;
 
 /// <summary>The national picture: capital by source, by province (each province's subtree) and by programme.</summary>
 public sealed record CapitalSummary(
-    DateOnly AsOf, long TotalVnd, long AvailableVnd, long LoansOutstandingVnd, long HeldNationallyVnd,
+    DateOnly AsOf, Int128 TotalVnd, Int128 AvailableVnd, Int128 LoansOutstandingVnd, Int128 HeldNationallyVnd,
     IReadOnlyList<CapitalLine> BySource, IReadOnlyList<CapitalLine> ByProvince, IReadOnlyList<CapitalLine> ByProgramme);
 
 /// <summary>One line of the summary; <c>TotalVnd</c> = available + loans outstanding.</summary>
-public sealed record CapitalLine(string Code, string? Name, long TotalVnd, long AvailableVnd, long LoansOutstandingVnd)
+public sealed record CapitalLine(string Code, string? Name, Int128 TotalVnd, Int128 AvailableVnd, Int128 LoansOutstandingVnd)
 {
     public static CapitalLine Of(string code, string? name, IEnumerable<Fund> funds)
     {
         var list = funds.ToList();
-        var available = list.Sum(f => f.AvailableVnd);
-        var outstanding = list.Sum(f => f.LoansOutstandingVnd);
+        var available = list.SumVnd(f => f.AvailableVnd);
+        var outstanding = list.SumVnd(f => f.LoansOutstandingVnd);
         return new CapitalLine(code, name, available + outstanding, available, outstanding);
     }
 }

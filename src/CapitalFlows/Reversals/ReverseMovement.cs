@@ -38,6 +38,11 @@ public static class ReverseMovementEndpoint
         var reversedId = command.ReversedCommandId!.Value;
         if (await recorder.FindAsync(reversedId, http.RequestAborted) is not { } original)
             return Problems.NotFound($"No movement was recorded with commandId {reversedId}.").ToResult();
+        // Merges are not reversible. Refused here with one read, before the recorder would lock every fund and loan
+        // the merge moved: such a request never waits behind the structure lock, nor deadlocks with another one. (A
+        // command id accepted before goes on to the recorder, which replays its answer.)
+        if (IsMerge(original) && await recorder.FindAsync(command.CommandId!.Value, http.RequestAborted) is null)
+            return NotReversible($"Movement {original.Id} is a merge; merges are not reversed.").Refusal!.ToResult();
 
         // Planned under the structure lock: the funds the movement touched, or their successors' if merged since.
         return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
@@ -52,9 +57,15 @@ public static class ReverseMovementEndpoint
     /// <summary>What reversing a movement reads and locks: the streams it touched (funds followed to their holders now) and the movement.</summary>
     public static Touches TouchesOf(ProcessedCommand original, LocalityDirectory localities)
     {
-        var streams = original.Events.Select(e => HolderOf(e.StreamKey, localities)).Distinct(StringComparer.Ordinal).ToList();
+        // Never the structure stream: its lock is the structure lock, which every command holds shared already.
+        var streams = original.Events.Select(e => HolderOf(e.StreamKey, localities))
+            .Where(s => s != LocalityDirectory.StructureStream).Distinct(StringComparer.Ordinal).ToList();
         return new Touches(streams.Where(IsFund).Select(FundKey.Parse).ToList(), streams.Where(s => !IsFund(s)).ToList(), [original.Id]);
     }
+
+    /// <summary>A merge: the one movement with an event on the structure stream.</summary>
+    public static bool IsMerge(ProcessedCommand movement) =>
+        movement.Events.Any(e => e.StreamKey == LocalityDirectory.StructureStream);
 
     private static bool IsFund(string streamKey) => streamKey.Contains('/', StringComparison.Ordinal);
 

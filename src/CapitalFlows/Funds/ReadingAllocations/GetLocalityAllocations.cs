@@ -16,15 +16,15 @@ namespace CapitalFlows.Funds.ReadingAllocations;
 /// outstanding ÷ (available + loans outstanding).
 /// </summary>
 public sealed record AllocationBalance(
-    string Programme, long ReceivedVnd, long PassedDownVnd, long LentVnd, long RepaidVnd, long AvailableVnd, double Utilisation)
+    string Programme, Int128 ReceivedVnd, Int128 PassedDownVnd, Int128 LentVnd, Int128 RepaidVnd, Int128 AvailableVnd, double Utilisation)
 {
     public static AllocationBalance Of(string programme, IReadOnlyCollection<Fund> funds)
     {
-        var available = funds.Sum(f => f.AvailableVnd);
-        var outstanding = funds.Sum(f => f.LoansOutstandingVnd);
+        var available = funds.SumVnd(f => f.AvailableVnd);
+        var outstanding = funds.SumVnd(f => f.LoansOutstandingVnd);
         return new AllocationBalance(programme,
-            funds.Sum(f => f.ReceivedVnd), funds.Sum(f => f.PassedDownVnd), funds.Sum(f => f.LentVnd), funds.Sum(f => f.RepaidVnd),
-            available, available + outstanding == 0 ? 0 : (double)outstanding / (available + outstanding));
+            funds.SumVnd(f => f.ReceivedVnd), funds.SumVnd(f => f.PassedDownVnd), funds.SumVnd(f => f.LentVnd), funds.SumVnd(f => f.RepaidVnd),
+            available, available + outstanding == 0 ? 0 : (double)outstanding / (double)(available + outstanding));
     }
 }
 

@@ -8,19 +8,20 @@ namespace CapitalFlows.Ledger.ReadingDailyCapital;
 /// <summary>
 /// The nation's capital flows on one effective date: what came in, what was reversed, lent and repaid.
 /// Kept by an asynchronous projection, so no command writes this national row: the daemon folds the log
-/// into it behind the commands.
+/// into it behind the commands. The figures are 128-bit: a day's gross inflows (an inflow reversed and made
+/// again, many times) can pass what a <c>long</c> holds, and the projection must neither wrap silently nor stop.
 /// </summary>
 public sealed class DailyCapital
 {
     public string Id { get; set; } = "";
 
-    public long InflowsVnd { get; set; }
+    public Int128 InflowsVnd { get; set; }
 
-    public long InflowsReversedVnd { get; set; }
+    public Int128 InflowsReversedVnd { get; set; }
 
-    public long LentVnd { get; set; }
+    public Int128 LentVnd { get; set; }
 
-    public long RepaidVnd { get; set; }
+    public Int128 RepaidVnd { get; set; }
 
     public int Loans { get; set; }
 }

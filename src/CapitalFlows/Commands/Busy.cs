@@ -1,0 +1,46 @@
+using Npgsql;
+
+namespace CapitalFlows.Commands;
+
+/// <summary>
+/// "Busy, not broken" (API.md, Trust): a command that could not get its locks or a place among the node's commands
+/// in flight in time, or a read that could not get a pooled connection, is answered 503 <c>/problems/busy</c> with
+/// <c>Retry-After</c>. Nothing was appended (the transaction was rolled back, or never began), and the real cause is
+/// logged, since the client is only told to come back.
+/// </summary>
+public static partial class Busy
+{
+    /// <summary>Seconds a client is asked to wait: long enough for a merge or a queue on one fund to drain.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>PostgreSQL's lock_not_available: <c>lock_timeout</c> ran out (advisory locks included).</summary>
+    private const string LockNotAvailable = "55P03";
+
+    /// <summary>
+    /// Whether <paramref name="error"/> (or an exception it wraps, as Marten does) is the database being busy rather
+    /// than broken: a lock wait past <c>lock_timeout</c>, or no pooled connection within the connection string's
+    /// <c>Timeout</c> (Npgsql's pool exhaustion).
+    /// </summary>
+    public static bool IsBusy(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: LockNotAvailable }) return true;
+            if (e is NpgsqlException and not PostgresException && e.Message.Contains("connection pool has been exhausted", StringComparison.Ordinal))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The 503 answer, with <c>Retry-After</c> set on the response, after logging <paramref name="cause"/>.</summary>
+    public static IResult Answer(HttpContext http, string detail, Exception? cause)
+    {
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Busy).FullName!);
+        LogBusy(logger, cause, http.Request.Method, http.Request.Path, detail);
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Create("busy", detail).ToResult();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "503 busy on {Method} {Path}: {Detail}")]
+    private static partial void LogBusy(ILogger logger, Exception? cause, string method, string path, string detail);
+}

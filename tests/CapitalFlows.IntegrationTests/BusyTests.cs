@@ -1,0 +1,78 @@
+using CapitalFlows.IntegrationTests.Infrastructure;
+using CapitalFlows.Localities;
+using CapitalFlows.Security;
+using static CapitalFlows.IntegrationTests.Infrastructure.LedgerDriver;
+
+namespace CapitalFlows.IntegrationTests;
+
+/// <summary>
+/// Busy, not broken (API.md, Trust): a node with a small pool, its structure lock held as a merge holds it, and more
+/// concurrent commands than the pool has connections. Every command is answered within its wait — 503 busy with
+/// Retry-After, nothing appended — reads are served meanwhile, and none of it is a 500.
+/// </summary>
+public sealed class BusyTests(ServiceFixture service) : IntegrationTest(service)
+{
+    private const int Pool = 12;
+    private const int LockTimeoutSeconds = 2;
+
+    [Fact]
+    public async Task With_the_structure_lock_held_more_commands_than_the_pool_are_answered_busy_and_reads_are_served()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var node = await SmallPoolHost.StartAsync(Service, Pool, poolTimeoutSeconds: 3, LockTimeoutSeconds);
+        using var finance = node.Client(Roles.CentralFinance);
+        (await finance.EntrustCentralBudgetAsync(1_000_000_000)).Expect(200);
+        var eventsBefore = await node.EventCountAsync();
+        var clients = Enumerable.Range(0, 4).Select(_ => node.Client(Roles.CentralFinance)).ToArray();
+        using var analyst = node.Client(Roles.Analyst);
+
+        List<Sent> commands, reads;
+        bool answeredWhileHeld;
+        await using (var merge = await FundLockHold.TakeAsync(node.Database, LocalityDirectory.StructureStream, ct))
+        {
+            var commandTasks = Enumerable.Range(0, 4 * Pool)
+                .Select(i => SendAsync(clients[i % clients.Length], HttpMethod.Post, "/api/allocations", AllocationBody(i)))
+                .ToList();
+            // Reads throughout the wait, while every connection the commands may take is taken.
+            var readTasks = Enumerable.Range(0, 24).Select(async i =>
+            {
+                await Task.Delay(150 * i, ct);
+                return await SendAsync(analyst, HttpMethod.Get, i % 2 == 0 ? "/api/localities/VN/capital" : "/api/capital/summary");
+            }).ToList();
+            var all = Task.WhenAll(commandTasks.Concat(readTasks));
+            answeredWhileHeld = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(25), ct)) == all;
+            await merge.ReleaseAsync();
+            commands = [.. await Task.WhenAll(commandTasks)];
+            reads = [.. await Task.WhenAll(readTasks)];
+        }
+
+        Assert.True(answeredWhileHeld, "commands or reads were still waiting 25 s into a held structure lock");
+        Assert.All(reads, r => Assert.True(r.Status == 200, $"a read during the wait answered {r}"));
+        Assert.All(commands, c => Assert.True(
+            c is { Status: 503, ProblemType: "/problems/busy", RetryAfterSeconds: >= 1 },
+            $"a command behind the held structure lock answered {c}"));
+        Assert.Equal(eventsBefore, await node.EventCountAsync());
+        // The lock gone, the node takes commands again.
+        (await finance.AllocateAsync("VN", "01", 1_000_000)).Expect(200);
+        Assert.Equal(eventsBefore + 2, await node.EventCountAsync());
+    }
+
+    private static string AllocationBody(int i) =>
+        $$"""{"commandId":"{{Guid.NewGuid()}}","from":"VN","to":"{{(i % 2 == 0 ? "01" : "79")}}","source":"central-budget","programme":"general","amountVnd":1000}""";
+
+    /// <summary>An answer with what the busy contract needs: status, problem type and Retry-After.</summary>
+    private sealed record Sent(int Status, string? ProblemType, int? RetryAfterSeconds, string Body)
+    {
+        public override string ToString() => $"{Status} Retry-After {RetryAfterSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} {Body}";
+    }
+
+    private static async Task<Sent> SendAsync(HttpClient client, HttpMethod method, string url, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        using var response = await client.SendAsync(request);
+        var answer = new Answer((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        var problemType = answer.Body.StartsWith('{') ? answer.ProblemType : null;
+        return new Sent(answer.Status, problemType, (int?)response.Headers.RetryAfter?.Delta?.TotalSeconds, answer.Body);
+    }
+}
