@@ -163,6 +163,8 @@ settings = configmap.get("data") or {}
 for key in ("Auth__Authority", "Auth__Issuer", "Auth__Audience", "Health__MaxProjectionLagSeconds", "OTEL_EXPORTER_OTLP_ENDPOINT"):
     check(bool(settings.get(key)), f"ConfigMap: {key} is set")
 check(settings.get("Wolverine__DurabilityMode") == "Balanced", "ConfigMap: Wolverine__DurabilityMode=Balanced")
+for key in ("RateLimits__CommandsPerMinute", "RateLimits__ExportsPerMinute"):
+    check(str(settings.get(key, "")).isdigit() and int(settings[key]) > 0, f"ConfigMap: {key} is a per-caller limit (a whole number above 0)")
 check("Auth__SigningKey" not in settings and settings.get("ASPNETCORE_ENVIRONMENT", "Production") == "Production",
       "ConfigMap: Production, and no development signing key")
 initdb = cluster["spec"]["bootstrap"]["initdb"]
