@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
@@ -7,6 +8,7 @@ using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Operations;
+using CapitalFlows.Periods;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
 using JasperFx;
@@ -42,6 +44,11 @@ public static class ServiceSetup
         builder.Services.AddHostedService<LocalityStructureRefresher>();
         builder.Services.AddSingleton(ProgrammeCatalogue.LoadEmbedded());
         builder.Services.AddSingleton<MovementRecorder>();
+        builder.Services.AddSingleton<ClosedPeriods>();
+        // Four eyes: a malformed Approvals:ThresholdVnd stops the start here, not at the first command.
+        FourEyes.ThresholdOf(builder.Configuration);
+        builder.Services.AddSingleton<CommandServices>();
+        builder.Services.AddSingleton<FourEyes>();
 
         builder.Services.AddMarten(opts =>
             {
@@ -63,6 +70,7 @@ public static class ServiceSetup
                 // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.
                 opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
+                opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();
             })

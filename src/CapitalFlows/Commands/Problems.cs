@@ -35,6 +35,14 @@ public static class Problems
                 "This commandId was already accepted with a different body. Choose a new commandId for a new command."),
             ["not-reversible"] = (409, "Not reversible",
                 "The movement was already reversed, is a reversal or a merge, is a drawdown with repayments, or is not the loan's latest repayment."),
+            ["same-approver"] = (403, "Same approver",
+                "Four eyes: the user who sent a held command may not approve it; another central-finance user must."),
+            ["approval-decided"] = (409, "Approval already decided",
+                "The held command was already approved (and applied) or rejected; an approval is decided once. The status member says which."),
+            ["command-rejected"] = (409, "Command rejected",
+                "This commandId was held for approval and a checker rejected it: nothing moved. Send a new command with a new commandId."),
+            ["period-closed"] = (409, "Period closed",
+                "The books are closed through the date in closedThrough: nothing may take effect on or before it, reversals included, and a new close must be later."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)
@@ -74,6 +82,13 @@ public static class Problems
 
     public static ProblemDetails CommandIdReused(Guid commandId) =>
         Create("command-id-reused", $"Command {commandId} was already accepted with a different body.");
+
+    public static ProblemDetails PeriodClosed(DateOnly closedThrough, string detail)
+    {
+        var problem = Create("period-closed", detail);
+        problem.Extensions["closedThrough"] = closedThrough.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return problem;
+    }
 
     public static IResult ToResult(this ProblemDetails problem) =>
         Results.Problem(problem);

@@ -1,3 +1,4 @@
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
@@ -32,15 +33,25 @@ public static class ReverseMovementEndpoint
     [WolverinePost("/api/reversals")]
     [Authorize(Roles = Roles.CentralFinance)]
     public static async Task<IResult> Post(
-        ReverseMovement command, HttpContext http, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+        ReverseMovement command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+    {
+        // An unknown movement is 404 before a reversal of it could be held for approval.
+        if (await recorder.FindAsync(command.ReversedCommandId!.Value, http.RequestAborted) is null)
+            return NotFound(command);
+        return await fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, () => Record(command, http, recorder, localities, clock));
+    }
+
+    /// <summary>The reversal as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static async Task<IResult> Record(
+        ReverseMovement command, CommandEnvelope envelope, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
         var reversedId = command.ReversedCommandId!.Value;
-        if (await recorder.FindAsync(reversedId, http.RequestAborted) is not { } original)
-            return Problems.NotFound($"No movement was recorded with commandId {reversedId}.").ToResult();
+        if (await recorder.FindAsync(reversedId, envelope.Aborted) is not { } original)
+            return NotFound(command);
 
         // Planned under the structure lock: the funds the movement touched, or their successors' if merged since.
-        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
+        return await recorder.RecordAsync(envelope, command.CommandId!.Value, effectiveOn,
             (_, _) => Task.FromResult(TouchesOf(original, localities)),
             state =>
             {
@@ -48,6 +59,9 @@ public static class ReverseMovementEndpoint
                 return Decide(command, movement, MovementRecorder.EventsOf(movement), state, effectiveOn, localities);
             });
     }
+
+    private static IResult NotFound(ReverseMovement command) =>
+        Problems.NotFound($"No movement was recorded with commandId {command.ReversedCommandId}.").ToResult();
 
     /// <summary>What reversing a movement reads and locks: the streams it touched (funds followed to their holders now) and the movement.</summary>
     public static Touches TouchesOf(ProcessedCommand original, LocalityDirectory localities)
@@ -76,6 +90,8 @@ public static class ReverseMovementEndpoint
         var id = movement.Id;
         var reason = command.Reason!;
         var compensations = new List<StreamEvent>();
+        if (movementEvents.Count == 0)
+            return NotReversible($"Command {movement.Id} moved nothing (an approval or a rejection); there is nothing to reverse.");
         if (movementEvents.Any(e => e.Event is LocalitiesMerged))
             return NotReversible($"Movement {movement.Id} is a merge; merges are not reversed.");
         foreach (var (recordedStream, @event) in movementEvents)
