@@ -204,7 +204,10 @@ public sealed class FourEyes(IDocumentStore store, CommandServices services, IOp
             ["decidedAt"] = decided.DecidedAt,
             ["reason"] = decided.Reason,
             ["command"] = command,
-        }.ToJsonString();
+        }.ToJsonString(AnswerJson);
+
+    /// <summary>Answers as the recorder writes them: no <c>\u</c> escapes (a Vietnamese reason stays readable).</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions AnswerJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static IResult Replay(ProcessedCommand seen, string bodyHash) =>
         seen.BodyHash == bodyHash

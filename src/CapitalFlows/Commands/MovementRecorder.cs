@@ -32,7 +32,8 @@ namespace CapitalFlows.Commands;
 /// <para>The locality structure: every command first takes a shared lock on it, a merge an exclusive one, so a
 /// merge waits for the commands in flight and holds new ones back until it has committed. Under that lock the
 /// node's <see cref="LocalityDirectory"/> is brought up to the stream's version before anything is decided, so
-/// every node decides on the structure the database holds.</para>
+/// every node decides on the structure the database holds. So is this node's copy of the closed date
+/// (<see cref="ClosedPeriods"/>): a period close holds the structure lock exclusively too.</para>
 /// </summary>
 public sealed class MovementRecorder(
     IDocumentStore store, LocalityDirectory localities, ClosedPeriods closedPeriods, TimeProvider clock, IConfiguration configuration) : IDisposable
