@@ -214,6 +214,20 @@ public sealed class FourEyesTests(FourEyesService service) : IClassFixture<FourE
     }
 
     [Fact]
+    public async Task A_merge_is_held_and_applied_when_approved()
+    {
+        var today = ServiceFixture.Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var held = (await _maker.MergeAsync(["04"], "01", today)).Expect(202);
+        Assert.Equal("active", (await _maker.ReadJsonAsync("/api/localities/04")).GetProperty("status").GetString());
+
+        (await ApproveAsync(_checker, ApprovalIdOf(held))).Expect(200);
+
+        var merged = await _maker.ReadJsonAsync("/api/localities/04");
+        Assert.Equal("merged", merged.GetProperty("status").GetString());
+        Assert.Equal("01", merged.GetProperty("successor").GetString());
+    }
+
+    [Fact]
     public async Task A_large_entrustment_is_held_but_a_branch_officers_allocation_is_not()
     {
         (await _maker.EntrustCentralBudgetAsync(FourEyesService.ThresholdVnd)).Expect(202);
