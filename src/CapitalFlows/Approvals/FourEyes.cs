@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CapitalFlows.Commands;
 using CapitalFlows.Security;
@@ -21,6 +23,9 @@ namespace CapitalFlows.Approvals;
 /// </summary>
 public sealed class FourEyes(IDocumentStore store, CommandServices services, IOptions<JsonOptions> json, TimeProvider clock, IConfiguration configuration)
 {
+    /// <summary>Answers as the recorder writes them: no <c>\u</c> escapes (a Vietnamese reason stays readable).</summary>
+    private static readonly JsonSerializerOptions AnswerJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly long? _thresholdVnd = ThresholdOf(configuration);
 
     /// <summary>The threshold, or null when four eyes is off; a setting that is not a positive whole number stops the start.</summary>
@@ -205,9 +210,6 @@ public sealed class FourEyes(IDocumentStore store, CommandServices services, IOp
             ["reason"] = decided.Reason,
             ["command"] = command,
         }.ToJsonString(AnswerJson);
-
-    /// <summary>Answers as the recorder writes them: no <c>\u</c> escapes (a Vietnamese reason stays readable).</summary>
-    private static readonly System.Text.Json.JsonSerializerOptions AnswerJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static IResult Replay(ProcessedCommand seen, string bodyHash) =>
         seen.BodyHash == bodyHash
