@@ -128,6 +128,40 @@ public sealed class FourEyesTests(FourEyesService service) : IClassFixture<FourE
     }
 
     [Fact]
+    public async Task Two_checkers_approving_at_once_apply_the_command_once()
+    {
+        await FundTheNationAsync();
+        var commandId = Guid.NewGuid();
+        var held = (await _maker.AllocateAsync("VN", "01", 150 * Billion, commandId: commandId)).Expect(202);
+        using var another = service.Client(Roles.CentralFinance, "cf-hoa", "Lê Thị Hoa");
+
+        var answers = await Task.WhenAll(ApproveAsync(_checker, ApprovalIdOf(held)), ApproveAsync(another, ApprovalIdOf(held)));
+
+        Assert.Equal([200, 409], answers.Select(a => a.Status).Order());
+        Assert.Equal("/problems/approval-decided", answers.Single(a => a.Status == 409).ProblemType);
+        Assert.Equal(2, (await service.EventUsersAsync(commandId)).Count);
+        Assert.Equal(150 * Billion, await AvailableAsync("01"));
+    }
+
+    [Fact]
+    public async Task An_approval_and_a_rejection_at_once_decide_it_one_way()
+    {
+        await FundTheNationAsync();
+        var commandId = Guid.NewGuid();
+        var held = (await _maker.AllocateAsync("VN", "01", 150 * Billion, commandId: commandId)).Expect(202);
+        using var another = service.Client(Roles.CentralFinance, "cf-hoa", "Lê Thị Hoa");
+
+        var answers = await Task.WhenAll(ApproveAsync(_checker, ApprovalIdOf(held)), RejectAsync(another, ApprovalIdOf(held)));
+
+        Assert.Equal([200, 409], answers.Select(a => a.Status).Order());
+        var approved = answers[0].Status == 200;
+        Assert.Equal(approved ? 2 : 0, (await service.EventUsersAsync(commandId)).Count);
+        Assert.Equal(approved ? 150 * Billion : 0, await AvailableAsync("01"));
+        var decided = await _checker.ReadJsonAsync($"/api/approvals?status={(approved ? "approved" : "rejected")}");
+        Assert.Single(decided.EnumerateArray());
+    }
+
+    [Fact]
     public async Task The_original_commands_retry_returns_its_current_state()
     {
         await FundTheNationAsync();
