@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
@@ -7,6 +8,7 @@ using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Operations;
+using CapitalFlows.Periods;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
 using JasperFx;
@@ -44,6 +46,11 @@ public static class ServiceSetup
         builder.Services.AddSingleton<MovementRecorder>();
         // Commands:MaxInFlight against the pool, Commands:LockTimeoutSeconds against the command timeout: fail at start, not per request.
         _ = CommandLimits.From(builder.Configuration, connectionString);
+        builder.Services.AddSingleton<ClosedPeriods>();
+        // Four eyes: a malformed Approvals:ThresholdVnd stops the start here, not at the first command.
+        FourEyes.ThresholdOf(builder.Configuration);
+        builder.Services.AddSingleton<CommandServices>();
+        builder.Services.AddSingleton<FourEyes>();
 
         builder.Services.AddMarten(opts =>
             {
@@ -65,6 +72,7 @@ public static class ServiceSetup
                 // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.
                 opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
+                opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();
             })

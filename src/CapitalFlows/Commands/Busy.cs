@@ -32,15 +32,27 @@ public static partial class Busy
         return false;
     }
 
-    /// <summary>The 503 answer, with <c>Retry-After</c> set on the response, after logging <paramref name="cause"/>.</summary>
-    public static IResult Answer(HttpContext http, string detail, Exception? cause)
+    /// <summary>The 503 answer, which sets <c>Retry-After</c> on the response it is written to, after logging <paramref name="cause"/>.</summary>
+    public static IResult Answer(ILogger logger, string what, string detail, Exception? cause)
     {
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Busy).FullName!);
-        LogBusy(logger, cause, http.Request.Method, http.Request.Path, detail);
-        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create("busy", detail).ToResult();
+        LogBusy(logger, cause, what, detail);
+        return new WithRetryAfter(Problems.Create("busy", detail).ToResult());
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "503 busy on {Method} {Path}: {Detail}")]
-    private static partial void LogBusy(ILogger logger, Exception? cause, string method, string path, string detail);
+    /// <summary>A read's 503 (the exception handler): the request names what was busy.</summary>
+    public static IResult Answer(HttpContext http, string detail, Exception? cause) =>
+        Answer(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Busy).FullName!),
+            $"{http.Request.Method} {http.Request.Path}", detail, cause);
+
+    private sealed class WithRetryAfter(IResult problem) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ExecuteAsync(httpContext);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "503 busy on {What}: {Detail}")]
+    private static partial void LogBusy(ILogger logger, Exception? cause, string what, string detail);
 }

@@ -1,6 +1,7 @@
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities.Merging;
+using CapitalFlows.Periods;
 
 namespace CapitalFlows.Commands;
 
@@ -17,5 +18,6 @@ public static class LedgerEvents
         typeof(FundMergedOut), typeof(FundMergedIn),
         typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed), typeof(LoanTransferred),
         typeof(LocalitiesMerged),
+        typeof(PeriodClosed),
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 }

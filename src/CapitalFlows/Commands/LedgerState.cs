@@ -14,14 +14,24 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
 
     public ProcessedCommand? Command(Guid commandId) => commands.GetValueOrDefault(commandId);
 
+    /// <summary>The last date of the closed periods (invariant 10); null when no period is closed.</summary>
+    public DateOnly? ClosedThrough { get; init; }
+
     /// <summary>
-    /// The command's decision on this state, after invariant 7 (no fund or loan it touches moves back in time):
-    /// what the recorder and the demo history both run.
+    /// The command's decision on this state, after invariant 10 (nothing takes effect in a closed period) and
+    /// invariant 7 (no fund or loan it touches moves back in time): what the recorder and the demo history both run.
     /// </summary>
     public Decision Decide(DateOnly effectiveOn, Func<LedgerState, Decision> decide) =>
-        Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
+        RefuseIfInClosedPeriod(effectiveOn)
+        ?? Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
         ?? RefuseIfEarlierThanLastLoanMovement(effectiveOn)
         ?? decide(this);
+
+    /// <summary>Invariant 10: a command effective on or before the closed date is refused, whatever it is.</summary>
+    public Decision? RefuseIfInClosedPeriod(DateOnly effectiveOn) =>
+        ClosedThrough is { } closed && effectiveOn <= closed
+            ? Decision.Refuse(Problems.PeriodClosed(closed, $"The books are closed through {closed:yyyy-MM-dd}; nothing may take effect on {effectiveOn:yyyy-MM-dd}."))
+            : null;
 
     /// <summary>Invariant 7 for loans: a loan's effective dates never go backwards.</summary>
     public Decision? RefuseIfEarlierThanLastLoanMovement(DateOnly effectiveOn) =>

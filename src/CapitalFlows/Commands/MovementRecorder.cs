@@ -6,6 +6,7 @@ using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 using CapitalFlows.Operations;
+using CapitalFlows.Periods;
 using CapitalFlows.Security;
 using JasperFx;
 using JasperFx.Events;
@@ -31,9 +32,12 @@ namespace CapitalFlows.Commands;
 /// <para>The locality structure: every command first takes a shared lock on it, a merge an exclusive one, so a
 /// merge waits for the commands in flight and holds new ones back until it has committed. Under that lock the
 /// node's <see cref="LocalityDirectory"/> is brought up to the stream's version before anything is decided, so
-/// every node decides on the structure the database holds.</para>
+/// every node decides on the structure the database holds. So is this node's copy of the closed date
+/// (<see cref="ClosedPeriods"/>): a period close holds the structure lock exclusively too.</para>
 /// </summary>
-public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory localities, TimeProvider clock, IConfiguration configuration) : IDisposable
+public sealed class MovementRecorder(
+    IDocumentStore store, LocalityDirectory localities, ClosedPeriods closedPeriods, TimeProvider clock, IConfiguration configuration,
+    ILogger<MovementRecorder> logger) : IDisposable
 {
     private const int MaxAttempts = 5;
 
@@ -51,35 +55,35 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
 
     /// <summary>A command that touches funds only.</summary>
     public Task<IResult> RecordAsync(
-        HttpContext http, Guid commandId, DateOnly effectiveOn, IReadOnlyCollection<FundKey> funds,
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, IReadOnlyCollection<FundKey> funds,
         Func<FundStates, Decision> decide) =>
-        RecordAsync(http, commandId, effectiveOn, new Touches(funds, [], []), state => decide(state.Funds));
+        RecordAsync(envelope, commandId, effectiveOn, new Touches(funds, [], []), state => decide(state.Funds));
 
     public Task<IResult> RecordAsync(
-        HttpContext http, Guid commandId, DateOnly effectiveOn, Touches touches, Func<LedgerState, Decision> decide,
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Touches touches, Func<LedgerState, Decision> decide,
         int successStatus = StatusCodes.Status200OK) =>
-        RecordAsync(http, commandId, effectiveOn, new Plan(touches), decide, successStatus);
+        RecordAsync(envelope, commandId, effectiveOn, new Plan(touches), decide, successStatus);
 
     /// <summary>A command whose streams depend on the structure (a loan's fund, a reversal following the money): planned under the structure lock.</summary>
     public Task<IResult> RecordAsync(
-        HttpContext http, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
         Func<LedgerState, Decision> decide, int successStatus = StatusCodes.Status200OK) =>
-        RecordAsync(http, commandId, effectiveOn, new Plan(null, plan), decide, successStatus);
+        RecordAsync(envelope, commandId, effectiveOn, new Plan(null, plan), decide, successStatus);
 
     /// <summary>A merge: the structure lock taken exclusively, so no other command runs while it moves funds and loans.</summary>
     public Task<IResult> RecordStructureChangeAsync(
-        HttpContext http, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
         Func<LedgerState, Decision> decide) =>
-        RecordAsync(http, commandId, effectiveOn, new Plan(null, plan, ChangesStructure: true), decide, StatusCodes.Status200OK);
+        RecordAsync(envelope, commandId, effectiveOn, new Plan(null, plan, ChangesStructure: true), decide, StatusCodes.Status200OK);
 
     /// <summary>What a command touches: known up front, or read under the structure lock.</summary>
     private sealed record Plan(Touches? Known, Func<IQuerySession, CancellationToken, Task<Touches>>? Read = null, bool ChangesStructure = false);
 
     private async Task<IResult> RecordAsync(
-        HttpContext http, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide, int successStatus)
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide, int successStatus)
     {
-        var bodyHash = CommandBodyMiddleware.HashOf(http);
-        var command = CommandBodyMiddleware.CommandTypeOf(http)?.Name ?? "command";
+        var bodyHash = envelope.BodyHash;
+        var command = envelope.Command;
         var touched = plan.Known is { } known ? string.Join(",", known.Funds.Select(f => f.Locality).Distinct()) : "";
         // The HTTP request's span and a span of our own around the decision carry the command and its id.
         var request = Activity.Current;
@@ -91,14 +95,14 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             span?.SetTag("capitalflows.localities", touched);
         }
 
-        if (!await _inFlight.WaitAsync(_limits.LockTimeout, http.RequestAborted))
+        if (!await _inFlight.WaitAsync(_limits.LockTimeout, envelope.Aborted))
         {
             Telemetry.CountCommand(command, "busy");
-            return Busy.Answer(http, $"The node's {_limits.MaxInFlight} commands in flight did not make room within {_limits.LockTimeout.TotalSeconds:0.#} s.", null);
+            return Busy.Answer(logger, command, $"The node's {_limits.MaxInFlight} commands in flight did not make room within {_limits.LockTimeout.TotalSeconds:0.#} s.", null);
         }
         try
         {
-            return await RecordWithRetriesAsync(http, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
+            return await RecordWithRetriesAsync(envelope, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
         }
         finally
         {
@@ -107,14 +111,14 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
     }
 
     private async Task<IResult> RecordWithRetriesAsync(
-        HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide,
+        CommandEnvelope envelope, Guid commandId, string bodyHash, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide,
         int successStatus, string command, Activity? activity, Activity? request)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var (result, outcome) = await TryRecordAsync(http, commandId, bodyHash, effectiveOn, plan, decide, successStatus);
+                var (result, outcome) = await TryRecordAsync(envelope, commandId, bodyHash, effectiveOn, plan, decide, successStatus);
                 activity?.SetTag("capitalflows.outcome", outcome);
                 request?.SetTag("capitalflows.outcome", outcome);
                 Telemetry.CountCommand(command, outcome);
@@ -130,7 +134,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
                 activity?.SetTag("capitalflows.outcome", "busy");
                 request?.SetTag("capitalflows.outcome", "busy");
                 Telemetry.CountCommand(command, "busy");
-                return Busy.Answer(http, $"Command {commandId} could not get its locks within {_limits.LockTimeout.TotalSeconds:0.#} s.", e);
+                return Busy.Answer(logger, command, $"Command {commandId} could not get its locks within {_limits.LockTimeout.TotalSeconds:0.#} s.", e);
             }
         }
     }
@@ -143,10 +147,10 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
     }
 
     private async Task<(IResult Result, string Outcome)> TryRecordAsync(
-        HttpContext http, Guid commandId, string bodyHash, DateOnly effectiveOn,
+        CommandEnvelope envelope, Guid commandId, string bodyHash, DateOnly effectiveOn,
         Plan plan, Func<LedgerState, Decision> decide, int successStatus)
     {
-        var ct = http.RequestAborted;
+        var ct = envelope.Aborted;
         var parent = Activity.Current;
         await using var session = store.LightweightSession();
         // Marten 9.58 starts a "marten.connection" span with the session and, when the session begins a
@@ -157,8 +161,9 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         // A merge holds the structure exclusively and so needs no lock per fund or loan.
         var touches = plan.Known;
         var structureLock = plan.ChangesStructure ? StructureLock.Exclusive : StructureLock.Shared;
-        var structure = await LockAsync(session, structureLock, touches is null ? [] : LocksOf(commandId, touches), ct);
+        var (structure, periods) = await LockAsync(session, structureLock, touches is null ? [] : LocksOf(commandId, touches), ct);
         if (structure != localities.Version) await localities.RefreshAsync(session, ct);
+        var closedThrough = await closedPeriods.ThroughAsync(session, periods, ct);
         if (touches is null)
         {
             touches = await plan.Read!(session, ct);
@@ -182,7 +187,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         var state = new LedgerState(
             new FundStates(funds.Values.Where(s => s.Aggregate is not null).ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!)),
             loans.Values.Where(s => s.Aggregate is not null).ToDictionary(s => s.Key!, s => s.Aggregate!),
-            commands);
+            commands) { ClosedThrough = closedThrough };
         var decision = state.Decide(effectiveOn, decide);
         if (decision.Refusal is not null)
             return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
@@ -197,7 +202,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             throw new ConcurrencyException($"Command {commandId} would append to a stream it did not read", typeof(Fund), commandId);
 
         var recordedAt = clock.GetUtcNow();
-        Stamp(session, http, commandId, recordedAt);
+        Stamp(session, envelope, commandId, recordedAt);
         foreach (var (streamKey, @event) in decision.Events)
         {
             if (funds.TryGetValue(streamKey, out var fund)) fund.AppendOne(@event);
@@ -209,6 +214,8 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         session.Insert(processed);
         if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
             session.Update(original with { ReversedBy = commandId });
+        if (envelope.Approval is { } approval && await approval.BeforeCommit(session, processed, ct) is { } refused)
+            return (refused.ToResult(), refused.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
         await session.SaveChangesAsync(ct);
         if (plan.ChangesStructure)
         {
@@ -220,7 +227,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
         return (Results.Content(processed.Answer, "application/json", Encoding.UTF8, successStatus), "accepted");
     }
 
-    private static string CommandLock(Guid commandId) => $"command/{commandId}";
+    public static string CommandLock(Guid commandId) => $"command/{commandId}";
 
     private static IEnumerable<string> LocksOf(Guid commandId, Touches touches) =>
     [
@@ -240,10 +247,10 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
 
     /// <summary>
     /// Takes the structure lock (unless already held) and then the advisory locks on <paramref name="keys"/> in
-    /// sorted order, in one round trip. Returns the structure stream's version as read after the structure lock was
-    /// granted (null when it was held already or the stream does not exist).
+    /// sorted order, in one round trip. Returns the versions of the structure stream and of the closed periods'
+    /// stream as read after the structure lock was granted (null when it was held already or the stream does not exist).
     /// </summary>
-    private async Task<StructureVersion?> LockAsync(IDocumentSession session, StructureLock structure, IEnumerable<string> keys, CancellationToken ct)
+    private async Task<(StructureVersion? Structure, long? Periods)> LockAsync(IDocumentSession session, StructureLock structure, IEnumerable<string> keys, CancellationToken ct)
     {
         var ordered = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         await using var batch = new NpgsqlBatch(session.Connection);
@@ -258,36 +265,50 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             // Its own statement, so it reads after the lock was granted.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"select version, timestamp from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = '{LocalityDirectory.StructureStream}'"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = '{ClosedPeriods.Stream}'"));
         }
         if (ordered.Length > 0)
             batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) as k")
             {
                 Parameters = { new NpgsqlParameter { Value = ordered } },
             });
-        if (batch.BatchCommands.Count == 0) return null;
+        if (batch.BatchCommands.Count == 0) return (null, null);
 
         StructureVersion? version = null;
+        long? periods = null;
         await using var reader = await batch.ExecuteReaderAsync(ct);
         if (takesStructure)
         {
             await reader.NextResultAsync(ct);
             await reader.NextResultAsync(ct);
             if (await reader.ReadAsync(ct)) version = new StructureVersion(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct)) periods = reader.GetInt64(0);
         }
-        return version;
+        return (version, periods);
     }
 
-    /// <summary>Invariant 9: every event records who, the command, the correlation and when it was recorded.</summary>
-    private static void Stamp(IDocumentSession session, HttpContext http, Guid commandId, DateTimeOffset recordedAt)
+    /// <summary>
+    /// Invariant 9: every event records who, the command, the correlation and when it was recorded; an approved
+    /// command its maker (as the user) and its checker.
+    /// </summary>
+    private static void Stamp(IDocumentSession session, CommandEnvelope envelope, Guid commandId, DateTimeOffset recordedAt)
     {
-        var caller = Caller.From(http.User);
-        session.CorrelationId = CorrelationOf(http);
+        var caller = envelope.Caller;
+        session.CorrelationId = envelope.CorrelationId;
         session.LastModifiedBy = caller.Sub;
         session.SetHeader("commandId", commandId.ToString());
         session.SetHeader("sub", caller.Sub);
         session.SetHeader("name", caller.Name);
         session.SetHeader("role", caller.Role);
         session.SetHeader("recordedAt", recordedAt.ToString("O", CultureInfo.InvariantCulture));
+        if (envelope.Approval is { } approval)
+        {
+            session.SetHeader("approvalId", approval.ApprovalId.ToString());
+            session.SetHeader("approvedBySub", approval.Checker.Sub);
+            session.SetHeader("approvedByName", approval.Checker.Name);
+        }
     }
 
     public static string CorrelationOf(HttpContext http) =>

@@ -41,6 +41,14 @@ public static class Problems
                 "The inflow would take a total past 9,000,000,000,000,000,000 đồng: the fund's inflows or the capital the bank holds nationally (every locality's and subtree's capital is part of it). Nothing was recorded."),
             ["busy"] = (503, "Busy",
                 "The service could not get the locks or a place among the commands in flight within Commands:LockTimeoutSeconds (a merge or a long queue on the same fund), or a read found every database connection in use. Nothing was recorded: send the same request again after Retry-After seconds."),
+            ["same-approver"] = (403, "Same approver",
+                "Four eyes: the user who sent a held command may not approve it; another central-finance user must."),
+            ["approval-decided"] = (409, "Approval already decided",
+                "The held command was already approved (and applied) or rejected; an approval is decided once. The status member says which."),
+            ["command-rejected"] = (409, "Command rejected",
+                "This commandId was held for approval and a checker rejected it: nothing moved. Send a new command with a new commandId."),
+            ["period-closed"] = (409, "Period closed",
+                "The books are closed through the date in closedThrough: nothing may take effect on or before it, reversals included, and a new close must be later."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)
@@ -80,6 +88,13 @@ public static class Problems
 
     public static ProblemDetails CommandIdReused(Guid commandId) =>
         Create("command-id-reused", $"Command {commandId} was already accepted with a different body.");
+
+    public static ProblemDetails PeriodClosed(DateOnly closedThrough, string detail)
+    {
+        var problem = Create("period-closed", detail);
+        problem.Extensions["closedThrough"] = closedThrough.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return problem;
+    }
 
     public static IResult ToResult(this ProblemDetails problem) =>
         Results.Problem(problem);

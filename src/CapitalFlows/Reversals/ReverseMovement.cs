@@ -1,3 +1,4 @@
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
@@ -32,20 +33,29 @@ public static class ReverseMovementEndpoint
     [WolverinePost("/api/reversals")]
     [Authorize(Roles = Roles.CentralFinance)]
     public static async Task<IResult> Post(
-        ReverseMovement command, HttpContext http, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+        ReverseMovement command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+    {
+        // An unknown movement is 404 before a reversal of it could be held for approval.
+        if (await recorder.FindAsync(command.ReversedCommandId!.Value, http.RequestAborted) is not { } original)
+            return NotFound(command);
+        if (await RefuseMergeAsync(command, original, recorder, http.RequestAborted) is { } merge)
+            return merge;
+        return await fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, () => Record(command, http, recorder, localities, clock));
+    }
+
+    /// <summary>The reversal as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static async Task<IResult> Record(
+        ReverseMovement command, CommandEnvelope envelope, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
         var reversedId = command.ReversedCommandId!.Value;
-        if (await recorder.FindAsync(reversedId, http.RequestAborted) is not { } original)
-            return Problems.NotFound($"No movement was recorded with commandId {reversedId}.").ToResult();
-        // Merges are not reversible. Refused here with one read, before the recorder would lock every fund and loan
-        // the merge moved: such a request never waits behind the structure lock, nor deadlocks with another one. (A
-        // command id accepted before goes on to the recorder, which replays its answer.)
-        if (IsMerge(original) && await recorder.FindAsync(command.CommandId!.Value, http.RequestAborted) is null)
-            return NotReversible($"Movement {original.Id} is a merge; merges are not reversed.").Refusal!.ToResult();
+        if (await recorder.FindAsync(reversedId, envelope.Aborted) is not { } original)
+            return NotFound(command);
+        if (await RefuseMergeAsync(command, original, recorder, envelope.Aborted) is { } merge)
+            return merge;
 
         // Planned under the structure lock: the funds the movement touched, or their successors' if merged since.
-        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
+        return await recorder.RecordAsync(envelope, command.CommandId!.Value, effectiveOn,
             (_, _) => Task.FromResult(TouchesOf(original, localities)),
             state =>
             {
@@ -53,6 +63,19 @@ public static class ReverseMovementEndpoint
                 return Decide(command, movement, MovementRecorder.EventsOf(movement), state, effectiveOn, localities);
             });
     }
+
+    /// <summary>
+    /// Merges are not reversible. Refused with one read, before the recorder would lock every fund and loan the merge
+    /// moved (or four eyes would hold it): such a request never waits behind the structure lock, nor deadlocks with
+    /// another one. A command id accepted before goes on to the recorder, which replays its answer.
+    /// </summary>
+    private static async Task<IResult?> RefuseMergeAsync(ReverseMovement command, ProcessedCommand original, MovementRecorder recorder, CancellationToken ct) =>
+        IsMerge(original) && await recorder.FindAsync(command.CommandId!.Value, ct) is null
+            ? NotReversible($"Movement {original.Id} is a merge; merges are not reversed.").Refusal!.ToResult()
+            : null;
+
+    private static IResult NotFound(ReverseMovement command) =>
+        Problems.NotFound($"No movement was recorded with commandId {command.ReversedCommandId}.").ToResult();
 
     /// <summary>What reversing a movement reads and locks: the streams it touched (funds followed to their holders now) and the movement.</summary>
     public static Touches TouchesOf(ProcessedCommand original, LocalityDirectory localities)
@@ -87,6 +110,8 @@ public static class ReverseMovementEndpoint
         var id = movement.Id;
         var reason = command.Reason!;
         var compensations = new List<StreamEvent>();
+        if (movementEvents.Count == 0)
+            return NotReversible($"Command {movement.Id} moved nothing (an approval or a rejection); there is nothing to reverse.");
         if (movementEvents.Any(e => e.Event is LocalitiesMerged))
             return NotReversible($"Movement {movement.Id} is a merge; merges are not reversed.");
         foreach (var (recordedStream, @event) in movementEvents)

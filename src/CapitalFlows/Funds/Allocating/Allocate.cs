@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
@@ -42,11 +43,16 @@ public static class AllocateEndpoint
     [WolverinePost("/api/allocations")]
     [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer}")]
     public static Task<IResult> Post(
-        Allocate command, HttpContext http, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+        Allocate command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock) =>
+        fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, command.AmountVnd!.Value, () => Record(command, http, recorder, localities, clock));
+
+    /// <summary>The allocation as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static Task<IResult> Record(
+        Allocate command, CommandEnvelope envelope, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
         var (from, to) = Funds(command);
-        return recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn, [from, to],
+        return recorder.RecordAsync(envelope, command.CommandId!.Value, effectiveOn, [from, to],
             funds => Decide(command, funds, effectiveOn, localities));
     }
 

@@ -1,3 +1,4 @@
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
@@ -26,11 +27,16 @@ public static class EntrustCentralBudgetEndpoint
 
     [WolverinePost("/api/capital/central-entrustments")]
     [Authorize(Roles = Roles.CentralFinance)]
-    public static Task<IResult> Post(EntrustCentralBudget command, HttpContext http, MovementRecorder recorder, TimeProvider clock)
+    public static Task<IResult> Post(
+        EntrustCentralBudget command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, TimeProvider clock) =>
+        fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, command.AmountVnd!.Value, () => Record(command, http, recorder, clock));
+
+    /// <summary>The entrustment as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static Task<IResult> Record(EntrustCentralBudget command, CommandEnvelope envelope, MovementRecorder recorder, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
         var fund = Fund(command);
-        return recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn, [fund], _ => Decide(command, effectiveOn));
+        return recorder.RecordAsync(envelope, command.CommandId!.Value, effectiveOn, [fund], _ => Decide(command, effectiveOn));
     }
 
     public static FundKey Fund(EntrustCentralBudget command) =>

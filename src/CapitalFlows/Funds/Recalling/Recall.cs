@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
@@ -35,11 +36,16 @@ public static class RecallEndpoint
     [WolverinePost("/api/recalls")]
     [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer}")]
     public static Task<IResult> Post(
-        Recall command, HttpContext http, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+        Recall command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock) =>
+        fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, command.AmountVnd!.Value, () => Record(command, http, recorder, localities, clock));
+
+    /// <summary>The recall as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static Task<IResult> Record(
+        Recall command, CommandEnvelope envelope, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
         var (child, parent) = Funds(command);
-        return recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn, [child, parent],
+        return recorder.RecordAsync(envelope, command.CommandId!.Value, effectiveOn, [child, parent],
             funds => Decide(command, funds, effectiveOn, localities));
     }
 

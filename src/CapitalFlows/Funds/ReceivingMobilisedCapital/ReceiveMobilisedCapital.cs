@@ -1,3 +1,4 @@
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
@@ -30,10 +31,15 @@ public static class ReceiveMobilisedCapitalEndpoint
 
     [WolverinePost("/api/capital/mobilisations")]
     [Authorize(Roles = Roles.CentralFinance)]
-    public static Task<IResult> Post(ReceiveMobilisedCapital command, HttpContext http, MovementRecorder recorder, TimeProvider clock)
+    public static Task<IResult> Post(
+        ReceiveMobilisedCapital command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, TimeProvider clock) =>
+        fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, command.AmountVnd!.Value, () => Record(command, http, recorder, clock));
+
+    /// <summary>The mobilisation as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static Task<IResult> Record(ReceiveMobilisedCapital command, CommandEnvelope envelope, MovementRecorder recorder, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
-        return recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn, [Fund(command)], _ => Decide(command, effectiveOn));
+        return recorder.RecordAsync(envelope, command.CommandId!.Value, effectiveOn, [Fund(command)], _ => Decide(command, effectiveOn));
     }
 
     public static FundKey Fund(ReceiveMobilisedCapital command) =>

@@ -1,3 +1,4 @@
+using CapitalFlows.Approvals;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
@@ -54,10 +55,15 @@ public static class MergeLocalitiesEndpoint
     [WolverinePost("/api/localities/merges")]
     [Authorize(Roles = Roles.CentralFinance)]
     public static Task<IResult> Post(
-        MergeLocalities command, HttpContext http, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+        MergeLocalities command, HttpContext http, FourEyes fourEyes, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock) =>
+        fourEyes.HoldOrRecordAsync(http, command.CommandId!.Value, () => Record(command, http, recorder, localities, clock));
+
+    /// <summary>The merge as sent, or as released by an approval (<see cref="HeldCommands"/>).</summary>
+    public static Task<IResult> Record(
+        MergeLocalities command, CommandEnvelope envelope, MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
-        return recorder.RecordStructureChangeAsync(http, command.CommandId!.Value, effectiveOn,
+        return recorder.RecordStructureChangeAsync(envelope, command.CommandId!.Value, effectiveOn,
             (session, ct) => TouchesAsync(command, session, ct),
             state => Decide(command, state, effectiveOn, localities));
     }
