@@ -16,13 +16,13 @@ namespace CapitalFlows.Funds.ReadingAllocations;
 /// outstanding ÷ (available + loans outstanding).
 /// </summary>
 public sealed record AllocationBalance(
-    string Programme, long ReceivedVnd, long PassedDownVnd, long LentVnd, long RepaidVnd, long AvailableVnd, double Utilisation)
+    string Programme, string ProgrammeName, long ReceivedVnd, long PassedDownVnd, long LentVnd, long RepaidVnd, long AvailableVnd, double Utilisation)
 {
-    public static AllocationBalance Of(string programme, IReadOnlyCollection<Fund> funds)
+    public static AllocationBalance Of(string programme, string programmeName, IReadOnlyCollection<Fund> funds)
     {
         var available = funds.Sum(f => f.AvailableVnd);
         var outstanding = funds.Sum(f => f.LoansOutstandingVnd);
-        return new AllocationBalance(programme,
+        return new AllocationBalance(programme, programmeName,
             funds.Sum(f => f.ReceivedVnd), funds.Sum(f => f.PassedDownVnd), funds.Sum(f => f.LentVnd), funds.Sum(f => f.RepaidVnd),
             available, available + outstanding == 0 ? 0 : (double)outstanding / (available + outstanding));
     }
@@ -43,6 +43,6 @@ public static class GetLocalityAllocationsEndpoint
         return Results.Ok(own
             .GroupBy(f => f.Programme)
             .OrderBy(g => programmes.All.ToList().FindIndex(p => p.Code == g.Key))
-            .Select(g => AllocationBalance.Of(g.Key, g.ToList())));
+            .Select(g => AllocationBalance.Of(g.Key, programmes.NameOf(g.Key), g.ToList())));
     }
 }
