@@ -13,7 +13,7 @@ namespace CapitalFlows.Localities.ReadingLocalities;
 /// <item>a name with a word that starts with the text;</item>
 /// <item>a name that contains the text, or a code that starts with it.</item>
 /// </list>
-/// Within one rank: the nation, then provinces, then communes, each by name, then by code.
+/// Within one rank: the nation, then provinces, then communes; active units before merged ones; then by name and code.
 /// </summary>
 public static class LocalitySearch
 {
@@ -69,6 +69,7 @@ public static class LocalitySearch
             .Where(m => m.rank is not null)
             .OrderBy(m => m.rank)
             .ThenBy(m => LocalityLevel.All.ToList().IndexOf(m.locality.Level))
+            .ThenBy(m => m.locality.StatusOn(date) == "merged")
             .ThenBy(m => Fold(m.name), StringComparer.Ordinal)
             .ThenBy(m => m.locality.Code, StringComparer.Ordinal)
             .Take(MaxResults)
