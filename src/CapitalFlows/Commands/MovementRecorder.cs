@@ -185,7 +185,7 @@ public sealed class MovementRecorder(IDocumentStore store, LocalityDirectory loc
             else session.Events.Append(streamKey, @event);
         }
 
-        var processed = ProcessedCommand.Accepted(commandId, bodyHash, successStatus, recordedAt, effectiveOn, decision);
+        var processed = ProcessedCommand.Accepted(commandId, bodyHash, successStatus, recordedAt, effectiveOn, decision, state, localities);
         session.Insert(processed);
         if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
             session.Update(original with { ReversedBy = commandId });
