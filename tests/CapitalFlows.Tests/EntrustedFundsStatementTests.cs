@@ -42,31 +42,44 @@ public sealed class EntrustedFundsStatementTests
         new(HaNoiPoor, new RepaymentReceived(LoanB, Guid.NewGuid(), "01", Lb, "poor-households", 20_000_000, D(2026, 5, 1))),
     ];
 
-    private static EntrustedFundsLine Line(string key, long entrusted, long lent, long repaid, long outstanding, long available) =>
-        new(key, entrusted * 1_000_000, lent * 1_000_000, repaid * 1_000_000, outstanding * 1_000_000, available * 1_000_000);
+    private static readonly DateOnly AsOf = D(2026, 12, 31);
 
-    private static EntrustedFundsLine Totals(EntrustedFundsStatement s) =>
-        new("all", s.EntrustedVnd, s.LentVnd, s.RepaidVnd, s.OutstandingVnd, s.AvailableVnd);
+    private static EntrustedFundsStatement Statement(int? year, IReadOnlyList<StreamEvent> events) =>
+        EntrustedFundsStatement.From("01", "Thành phố Hà Nội", AsOf, year, events, p => $"name of {p}");
+
+    private static EntrustedFundsFigures All(long entrusted, long lent, long repaid, long outstanding, long available) =>
+        new(entrusted * 1_000_000, lent * 1_000_000, repaid * 1_000_000, outstanding * 1_000_000, available * 1_000_000);
+
+    private static EntrustedFundsFigures Totals(EntrustedFundsStatement s) =>
+        new(s.EntrustedVnd, s.LentVnd, s.RepaidVnd, s.OutstandingVnd, s.AvailableVnd);
+
+    private static EntrustedFundsProgrammeLine Programme(string programme, long entrusted, long lent, long repaid, long outstanding, long available) =>
+        new(programme, $"name of {programme}", entrusted * 1_000_000, lent * 1_000_000, repaid * 1_000_000, outstanding * 1_000_000, available * 1_000_000);
+
+    private static EntrustedFundsYearLine Year(
+        int year, long entrustedInYear, long lentInYear, long repaidInYear, long outstandingAtYearEnd, long availableAtYearEnd) =>
+        new(year, entrustedInYear * 1_000_000, lentInYear * 1_000_000, repaidInYear * 1_000_000,
+            outstandingAtYearEnd * 1_000_000, availableAtYearEnd * 1_000_000);
 
     [Fact]
     public void Over_all_years_entrusted_is_the_top_ups_less_the_reversed_one_and_available_is_entrusted_less_outstanding()
     {
-        var statement = EntrustedFundsStatement.From("01", null, History());
+        var statement = Statement(null, History());
 
         Assert.Equal("01", statement.Locality);
         Assert.Null(statement.Year);
-        Assert.Equal(Line("all", entrusted: 1_900, lent: 590, repaid: 170, outstanding: 420, available: 1_480), Totals(statement));
+        Assert.Equal(All(entrusted: 1_900, lent: 590, repaid: 170, outstanding: 420, available: 1_480), Totals(statement));
     }
 
     [Fact]
     public void By_programme_each_programme_has_its_own_entrusted_lent_repaid_and_balances_over_the_subtree()
     {
-        var statement = EntrustedFundsStatement.From("01", null, History());
+        var statement = Statement(null, History());
 
         Assert.Equal(
             [
-                Line("job-creation", entrusted: 1_500, lent: 540, repaid: 150, outstanding: 390, available: 1_110),
-                Line("poor-households", entrusted: 400, lent: 50, repaid: 20, outstanding: 30, available: 370),
+                Programme("job-creation", entrusted: 1_500, lent: 540, repaid: 150, outstanding: 390, available: 1_110),
+                Programme("poor-households", entrusted: 400, lent: 50, repaid: 20, outstanding: 30, available: 370),
             ],
             statement.ByProgramme);
     }
@@ -74,30 +87,32 @@ public sealed class EntrustedFundsStatementTests
     [Fact]
     public void By_year_each_year_counts_its_own_flows_and_its_balances_at_its_end()
     {
-        var statement = EntrustedFundsStatement.From("01", null, History());
+        var statement = Statement(null, History());
 
         Assert.Equal(
             [
-                Line("2025", entrusted: 1_400, lent: 390, repaid: 100, outstanding: 290, available: 1_110),
-                Line("2026", entrusted: 500, lent: 200, repaid: 70, outstanding: 420, available: 1_480),
+                Year(2025, entrustedInYear: 1_400, lentInYear: 390, repaidInYear: 100, outstandingAtYearEnd: 290, availableAtYearEnd: 1_110),
+                Year(2026, entrustedInYear: 500, lentInYear: 200, repaidInYear: 70, outstandingAtYearEnd: 420, availableAtYearEnd: 1_480),
             ],
             statement.ByYear);
     }
 
     [Fact]
-    public void For_2025_the_flows_are_those_of_2025_only_and_the_balances_are_as_of_31_December_2025()
+    public void For_2025_only_that_years_row_is_listed_and_the_flows_are_those_of_2025_only_and_the_balances_are_as_of_31_December_2025()
     {
-        var statement = EntrustedFundsStatement.From("01", 2025, History());
+        var statement = Statement(2025, History());
 
         Assert.Equal(2025, statement.Year);
-        Assert.Equal(Line("all", entrusted: 1_400, lent: 390, repaid: 100, outstanding: 290, available: 1_110), Totals(statement));
+        Assert.Equal(All(entrusted: 1_400, lent: 390, repaid: 100, outstanding: 290, available: 1_110), Totals(statement));
         Assert.Equal(
             [
-                Line("job-creation", entrusted: 1_000, lent: 340, repaid: 100, outstanding: 240, available: 760),
-                Line("poor-households", entrusted: 400, lent: 50, repaid: 0, outstanding: 50, available: 350),
+                Programme("job-creation", entrusted: 1_000, lent: 340, repaid: 100, outstanding: 240, available: 760),
+                Programme("poor-households", entrusted: 400, lent: 50, repaid: 0, outstanding: 50, available: 350),
             ],
             statement.ByProgramme);
-        Assert.Contains(Line("2025", entrusted: 1_400, lent: 390, repaid: 100, outstanding: 290, available: 1_110), statement.ByYear);
+        Assert.Equal(
+            [Year(2025, entrustedInYear: 1_400, lentInYear: 390, repaidInYear: 100, outstandingAtYearEnd: 290, availableAtYearEnd: 1_110)],
+            statement.ByYear);
     }
 
     [Fact]
@@ -114,18 +129,18 @@ public sealed class EntrustedFundsStatementTests
             new(HaNoiJobs, new RepaymentReversed(repayment, LoanA, 100_000_000, "Cheque bounced", D(2025, 6, 2))),
         ];
 
-        var statement = EntrustedFundsStatement.From("01", null, events);
+        var statement = Statement(null, events);
 
-        Assert.Equal(Line("all", entrusted: 1_000, lent: 300, repaid: 0, outstanding: 300, available: 700), Totals(statement));
+        Assert.Equal(All(entrusted: 1_000, lent: 300, repaid: 0, outstanding: 300, available: 700), Totals(statement));
     }
 
     [Fact]
-    public void With_no_local_budget_the_statement_is_all_zero_with_no_lines()
+    public void With_no_local_budget_the_statement_is_all_zero_with_no_programme_lines_and_the_years_row_at_zero()
     {
-        var statement = EntrustedFundsStatement.From("00004", 2025, []);
+        var statement = Statement(2025, []);
 
-        Assert.Equal(Line("all", 0, 0, 0, 0, 0), Totals(statement));
+        Assert.Equal(All(0, 0, 0, 0, 0), Totals(statement));
         Assert.Empty(statement.ByProgramme);
-        Assert.Empty(statement.ByYear);
+        Assert.Equal([Year(2025, 0, 0, 0, 0, 0)], statement.ByYear);
     }
 }

@@ -8,8 +8,8 @@ namespace CapitalFlows.Commands;
 /// <summary>
 /// Runs after authentication and authorisation, before the endpoint, on every command (a POST under /api):
 /// a body over 64 KiB is 413, a body that is not JSON is 415, malformed JSON, anything but a JSON object or a
-/// value of the wrong JSON type is 400 — in the order API.md gives. It keeps the canonical hash of the body
-/// for idempotency.
+/// value of the wrong JSON type, or a member the command does not have, is 400 — in the order API.md gives. It
+/// keeps the canonical hash of the body for idempotency.
 /// </summary>
 public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
 {
@@ -68,7 +68,7 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         }
         http.Request.Body = new MemoryStream(body, writable: false);
 
-        var problem = HashOrProblem(http, body) ?? FieldTypeError(http, body);
+        var problem = HashOrProblem(http, body) ?? FieldErrorsOf(http, body);
         if (problem is not null)
         {
             await problem.ToResult().ExecuteAsync(http);
@@ -109,13 +109,26 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
         Results.Problem(statusCode: status, detail: detail).ExecuteAsync(http);
 
     /// <summary>
-    /// A value of the wrong JSON type (a string or fractional amount, a malformed UUID) fails when the body is
-    /// read into the endpoint's command record; it is answered here as a field error of the validation problem.
+    /// Members the command record does not have (one field error each), with the first value of the wrong JSON
+    /// type when there is one: both in one validation problem.
     /// </summary>
-    private Microsoft.AspNetCore.Mvc.ProblemDetails? FieldTypeError(HttpContext http, byte[] body)
+    private Microsoft.AspNetCore.Mvc.ProblemDetails? FieldErrorsOf(HttpContext http, byte[] body)
     {
         var commandType = CommandTypeOf(http);
         if (commandType is null) return null;
+        var errors = new FieldErrors();
+        using (var document = JsonDocument.Parse(body))
+            UnknownFields.AddTo(errors, UnknownFields.Of(document.RootElement, commandType, json.Value.SerializerOptions), commandType, json.Value.SerializerOptions);
+        errors.Include(FieldTypeError(commandType, body));
+        return errors.ToProblem();
+    }
+
+    /// <summary>
+    /// A value of the wrong JSON type (a string or fractional amount, a malformed UUID) fails when the body is
+    /// read into the endpoint's command record; it is answered here as a field error of the validation problem.
+    /// </summary>
+    private Microsoft.AspNetCore.Mvc.ProblemDetails? FieldTypeError(Type commandType, byte[] body)
+    {
         try
         {
             JsonSerializer.Deserialize(body, commandType, json.Value.SerializerOptions);

@@ -25,6 +25,15 @@ public sealed class FieldErrors
         messages.Add(message);
     }
 
+    /// <summary>The field errors of a validation problem found elsewhere (a read's dates), listed with these.</summary>
+    public void Include(ProblemDetails? problem)
+    {
+        if (problem?.Extensions.TryGetValue("errors", out var found) == true && found is IReadOnlyDictionary<string, string[]> fields)
+            foreach (var (field, messages) in fields)
+                foreach (var message in messages)
+                    Add(field, message);
+    }
+
     public ProblemDetails? ToProblem() =>
         Any ? Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray())) : null;
 

@@ -210,7 +210,7 @@ public sealed class MovementRecorder(
             else session.Events.Append(streamKey, @event);
         }
 
-        var processed = ProcessedCommand.Accepted(commandId, bodyHash, successStatus, recordedAt, effectiveOn, decision);
+        var processed = ProcessedCommand.Accepted(commandId, bodyHash, successStatus, recordedAt, effectiveOn, decision, state, localities);
         session.Insert(processed);
         if (decision.Reverses is { } reversed && commands.TryGetValue(reversed, out var original))
             session.Update(original with { ReversedBy = commandId });

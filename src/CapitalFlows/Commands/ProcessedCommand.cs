@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CapitalFlows.Localities;
 
 namespace CapitalFlows.Commands;
 
@@ -17,16 +18,15 @@ public sealed record ProcessedCommand(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The record of a command accepted with this decision: its answer and the events it appends.</summary>
+    /// <summary>
+    /// The record of a command accepted with this decision on this state (what the recorder read): its answer,
+    /// which says what changed, and the events it appends. The answer is kept, so a retry returns it unchanged.
+    /// </summary>
     public static ProcessedCommand Accepted(
-        Guid commandId, string bodyHash, int status, DateTimeOffset recordedAt, DateOnly effectiveOn, Decision decision)
+        Guid commandId, string bodyHash, int status, DateTimeOffset recordedAt, DateOnly effectiveOn, Decision decision,
+        LedgerState state, LocalityDirectory localities)
     {
-        var answer = JsonSerializer.Serialize(
-            new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
-            {
-                LoanId = decision.LoanId,
-                OutstandingVnd = decision.OutstandingVnd,
-            }, Json);
+        var answer = JsonSerializer.Serialize(CommandAnswer.Of(commandId, recordedAt, effectiveOn, decision, state, localities), Json);
         var appended = decision.Events
             .Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json)))
             .ToList();

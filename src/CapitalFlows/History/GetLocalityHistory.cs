@@ -3,6 +3,7 @@ using System.Security.Claims;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Localities;
+using CapitalFlows.Programmes;
 using CapitalFlows.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -12,7 +13,7 @@ using Wolverine.Http;
 namespace CapitalFlows.History;
 
 /// <summary>A page of a locality's history; <c>Next</c> is the <c>after</c> of the following page.</summary>
-public sealed record HistoryPage(IReadOnlyList<LoggedEvent> Items, long? Next);
+public sealed record HistoryPage(IReadOnlyList<LocalityHistoryItem> Items, long? Next);
 
 /// <summary>
 /// <c>GET /api/localities/{code}/history?from=&amp;to=&amp;after=&amp;limit=</c>: the events of the locality's own funds
@@ -28,7 +29,7 @@ public static class GetLocalityHistoryEndpoint
     [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer},{Roles.PeopleCommittee},{Roles.Analyst}")]
     public static async Task<IResult> Get(
         string code, string? from, string? to, string? after, string? limit, ClaimsPrincipal user,
-        IDocumentStore store, LocalityDirectory localities, TimeProvider clock, CancellationToken ct)
+        IDocumentStore store, LocalityDirectory localities, ProgrammeCatalogue programmes, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var today = VietnamCalendar.Today(clock);
@@ -72,6 +73,7 @@ public static class GetLocalityHistoryEndpoint
         if (more) items.RemoveAt(items.Count - 1);
         if (!BorrowerIdentities.AreShownTo(Caller.From(user)))
             foreach (var item in items) BorrowerIdentities.Hide(item.Data);
-        return Results.Ok(new HistoryPage(items, more ? items[^1].Sequence : null));
+        return Results.Ok(new HistoryPage(
+            items.Select(e => LocalityHistoryItem.Of(e, localities, programmes, today)).ToList(), more ? items[^1].Sequence : null));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingCapital;
@@ -15,9 +16,18 @@ public sealed record CapitalSummary(
     DateOnly AsOf, Int128 TotalVnd, Int128 AvailableVnd, Int128 LoansOutstandingVnd, Int128 HeldNationallyVnd,
     IReadOnlyList<CapitalLine> BySource, IReadOnlyList<CapitalLine> ByProvince, IReadOnlyList<CapitalLine> ByProgramme);
 
-/// <summary>One line of the summary; <c>TotalVnd</c> = available + loans outstanding.</summary>
+/// <summary>
+/// One line of the summary; <c>TotalVnd</c> = available + loans outstanding. A province's line also names it as
+/// <c>localityName</c>, a programme's as <c>programmeName</c> (its Vietnamese name; <c>name</c> stays as before).
+/// </summary>
 public sealed record CapitalLine(string Code, string? Name, Int128 TotalVnd, Int128 AvailableVnd, Int128 LoansOutstandingVnd)
 {
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LocalityName { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProgrammeName { get; init; }
+
     public static CapitalLine Of(string code, string? name, IEnumerable<Fund> funds)
     {
         var list = funds.ToList();
@@ -49,8 +59,8 @@ public static class GetCapitalSummaryEndpoint
             Sources.All.Select(s => CapitalLine.Of(s, null, funds.Where(f => f.Source == s))).ToList(),
             structure.All
                 .Where(l => l.Level == LocalityLevel.Province && l.IsOpenOn(date))
-                .Select(p => CapitalLine.Of(p.Code, p.NameOn(date), byProvince[p.Code]))
+                .Select(p => CapitalLine.Of(p.Code, p.NameOn(date), byProvince[p.Code]) with { LocalityName = p.NameOn(date) })
                 .ToList(),
-            programmes.All.Select(p => CapitalLine.Of(p.Code, p.Name, funds.Where(f => f.Programme == p.Code))).ToList()));
+            programmes.All.Select(p => CapitalLine.Of(p.Code, p.Name, funds.Where(f => f.Programme == p.Code)) with { ProgrammeName = p.NameVi }).ToList()));
     }
 }

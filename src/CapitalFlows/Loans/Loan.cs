@@ -100,9 +100,12 @@ public sealed record Loan
 
     public Loan Apply(LoanTransferred e) => this with { Locality = e.To, LastMovementOn = e.EffectiveOn };
 
-    /// <summary>The loan after any of its events, starting from nothing: how a loan is read as of a date.</summary>
-    public static Loan? Fold(IEnumerable<object> events) =>
-        events.Aggregate((Loan?)null, (loan, e) => e switch
+    /// <summary>
+    /// The loan after any of its events, starting from nothing (how a loan is read as of a date) or from a state
+    /// already folded (a command's answer: the loan right after its events).
+    /// </summary>
+    public static Loan? Fold(IEnumerable<object> events, Loan? start = null) =>
+        events.Aggregate(start, (loan, e) => e switch
         {
             LoanDrawnDown drawn => Create(drawn),
             LoanRepaid repaid => loan?.Apply(repaid),

@@ -20,6 +20,9 @@ public sealed class ProgrammeCatalogue
 
     public Programme? Find(string? code) => code is not null && _byCode.TryGetValue(code, out var p) ? p : null;
 
+    /// <summary>The programme's official Vietnamese name, shown beside its code in reads (the code when unknown).</summary>
+    public string NameOf(string code) => Find(code)?.NameVi ?? code;
+
     public static ProgrammeCatalogue LoadEmbedded() => new(Csv.ReadEmbedded("programmes.csv").Select(row => new Programme(
         row["code"], row["name"], row["nameVi"],
         string.IsNullOrEmpty(row["maxLoanVnd"]) ? null : long.Parse(row["maxLoanVnd"], CultureInfo.InvariantCulture),

@@ -16,13 +16,13 @@ namespace CapitalFlows.Funds.ReadingAllocations;
 /// outstanding ÷ (available + loans outstanding).
 /// </summary>
 public sealed record AllocationBalance(
-    string Programme, Int128 ReceivedVnd, Int128 PassedDownVnd, Int128 LentVnd, Int128 RepaidVnd, Int128 AvailableVnd, double Utilisation)
+    string Programme, string ProgrammeName, Int128 ReceivedVnd, Int128 PassedDownVnd, Int128 LentVnd, Int128 RepaidVnd, Int128 AvailableVnd, double Utilisation)
 {
-    public static AllocationBalance Of(string programme, IReadOnlyCollection<Fund> funds)
+    public static AllocationBalance Of(string programme, string programmeName, IReadOnlyCollection<Fund> funds)
     {
         var available = funds.SumVnd(f => f.AvailableVnd);
         var outstanding = funds.SumVnd(f => f.LoansOutstandingVnd);
-        return new AllocationBalance(programme,
+        return new AllocationBalance(programme, programmeName,
             funds.SumVnd(f => f.ReceivedVnd), funds.SumVnd(f => f.PassedDownVnd), funds.SumVnd(f => f.LentVnd), funds.SumVnd(f => f.RepaidVnd),
             available, available + outstanding == 0 ? 0 : (double)outstanding / (double)(available + outstanding));
     }
@@ -43,6 +43,6 @@ public static class GetLocalityAllocationsEndpoint
         return Results.Ok(own
             .GroupBy(f => f.Programme)
             .OrderBy(g => programmes.All.ToList().FindIndex(p => p.Code == g.Key))
-            .Select(g => AllocationBalance.Of(g.Key, g.ToList())));
+            .Select(g => AllocationBalance.Of(g.Key, programmes.NameOf(g.Key), g.ToList())));
     }
 }

@@ -135,8 +135,8 @@ public sealed class DemoHistory
         _scale = Math.Clamp(options.TargetEvents / 1_000_000.0, 0.01, 10);
         _profiles = LendingProfile.For(programmes);
         _profileOf = _profiles.ToDictionary(p => p.Programme, StringComparer.Ordinal);
-        Ledger = new DemoLedger(clock);
         Localities = LocalityDirectory.Before2025();
+        Ledger = new DemoLedger(clock, Localities);
         _provincesBefore2025 = Csv.ReadEmbedded("provinces-pre2025.csv")
             .Select(r => (r["old_code"], double.Parse(r["old_commune_units_2025_03_01"], CultureInfo.InvariantCulture)))
             .ToList();

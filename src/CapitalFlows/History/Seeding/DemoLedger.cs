@@ -15,7 +15,7 @@ namespace CapitalFlows.History.Seeding;
 /// an accepted command's events are applied to the ledger and returned with the record the recorder would store.
 /// A refused command leaves nothing, as in the service, and is counted by command and problem type.
 /// </summary>
-public sealed class DemoLedger(TimeProvider clock)
+public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
 {
     /// <summary>How a client sends a command: camelCase JSON, an omitted field left out.</summary>
     private static readonly JsonSerializerOptions Body = new(JsonSerializerDefaults.Web)
@@ -83,7 +83,7 @@ public sealed class DemoLedger(TimeProvider clock)
 
         var recordedAt = clock.GetUtcNow();
         var events = decision.Events.Select(Apply).ToList();
-        var processed = ProcessedCommand.Accepted(commandId, BodyHash(route, command), successStatus, recordedAt, effectiveOn, decision);
+        var processed = ProcessedCommand.Accepted(commandId, BodyHash(route, command), successStatus, recordedAt, effectiveOn, decision, state, localities);
         ProcessedCommand? reversed = null;
         if (decision.Reverses is { } reversedId && commands.TryGetValue(reversedId, out var original))
         {

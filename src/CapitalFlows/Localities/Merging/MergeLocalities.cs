@@ -26,19 +26,22 @@ public static class MergeLocalitiesEndpoint
         errors.CommandId(command.CommandId);
         if (command.Merged is not { Count: > 0 })
             errors.Add("merged", "merged is required: the codes of the provinces that merge.");
-        else
-            foreach (var code in command.Merged)
-                errors.Locality(code, "merged", localities);
-        errors.Locality(command.Into, "into", localities);
+        else if (command.Merged.Any(code => code is null))
+            errors.Add("merged", "merged may not hold null: each entry is a province code.");
+        // An unknown code is not a malformed field but a merge that cannot be: 400 invalid-merge (API.md errors table).
+        if (command.Into is null) errors.Add("into", "into is required.");
         errors.Text(command.Name, "name", required: false);
         if (command.EffectiveOn is null) errors.Add("effectiveOn", "effectiveOn is required: the date the merge takes effect.");
         errors.EffectiveOn(command.EffectiveOn, VietnamCalendar.Today(clock));
         return errors.ToProblem() ?? RefuseIfInvalid(command, localities) ?? WolverineContinue.NoProblems;
     }
 
-    /// <summary>400 invalid-merge: merges join provinces into a province, and at least one province must close.</summary>
+    /// <summary>400 invalid-merge: merges join known provinces into a province, and at least one province must close.</summary>
     public static ProblemDetails? RefuseIfInvalid(MergeLocalities command, LocalityDirectory localities)
     {
+        var unknown = command.Merged!.Append(command.Into!).Where(code => localities.Find(code) is null).Distinct().ToList();
+        if (unknown.Count > 0)
+            return InvalidMerge($"{string.Join(", ", unknown)} {(unknown.Count == 1 ? "is not a known locality code" : "are not known locality codes")}.");
         var notProvinces = command.Merged!.Append(command.Into!)
             .Where(code => localities.Find(code)!.Level != LocalityLevel.Province).Distinct().ToList();
         if (notProvinces.Count > 0)

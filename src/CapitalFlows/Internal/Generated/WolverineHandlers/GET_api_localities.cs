@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
         public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.Localities.ReadingLocalities.GetLocalitiesEndpoint").SetTag("http.route", "/api/localities").SetTag("http.request.method", "GET");
+            var q = httpContext.Request.Query["q"];
             var level = httpContext.Request.Query["level"];
             var parent = httpContext.Request.Query["parent"];
             var status = httpContext.Request.Query["status"];
@@ -33,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = CapitalFlows.Localities.ReadingLocalities.GetLocalitiesEndpoint.Get(level, parent, status, asOf, knownAt, _localityDirectory, _timeProvider);
+            var result = CapitalFlows.Localities.ReadingLocalities.GetLocalitiesEndpoint.Get(q, level, parent, status, asOf, knownAt, _localityDirectory, _timeProvider);
 
             return result.ExecuteAsync(httpContext);
         }
