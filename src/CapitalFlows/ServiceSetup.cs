@@ -9,6 +9,7 @@ using CapitalFlows.Localities.Merging;
 using CapitalFlows.Operations;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
+using CapitalFlows.WebConsole;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
@@ -121,5 +122,7 @@ public static class ServiceSetup
             o.RequireAuthorizeOnAll();
             o.ApplyCorrelationIdHeaderToAllEndpoints = true;
         });
+        // The web console at `/` (when built), /api/console-config, and /dev/sign-in in Development.
+        app.UseCapitalFlowsConsole();
     }
 }
