@@ -66,7 +66,7 @@ export function App({ config }: { config: ConsoleConfig }) {
         <div className="brand">{t('appName')}</div>
         {who && <CallerBadge who={who} />}
         <div className="top-actions">
-          <button type="button" className="link" lang={language === 'vi' ? 'en' : 'vi'} aria-label={t('switchLanguageLabel')} data-testid="language" onClick={() => setLanguage(language === 'vi' ? 'en' : 'vi')}>
+          <button type="button" className="link" lang={language === 'vi' ? 'en' : 'vi'} data-testid="language" title={t('switchLanguageLabel')} onClick={() => setLanguage(language === 'vi' ? 'en' : 'vi')}>
             {t('switchLanguage')}
           </button>
           {who && <button type="button" className="link" onClick={() => { signOut(); navigate('/'); }}>{t('signOut')}</button>}

@@ -290,7 +290,7 @@ const en: Record<Key, string> = {
   toProgramme: 'Programme received (when allocating unearmarked capital)',
   sameProgramme: '— unchanged —',
   amount: 'Amount',
-  amountHint: 'For example 40.000.000.000 or 40 tỷ',
+  amountHint: 'For example 40.000.000.000 or 40 bn',
   amountInvalid: 'Not a valid amount: type whole VND, for example 40.000.000.000 or 40 tỷ.',
   decisionRef: 'Decision number',
   reference: 'Document reference',

@@ -47,6 +47,11 @@ function clean(query: Query | undefined): Record<string, string> {
   return result;
 }
 
+/** The refusal openapi-fetch has already read from the body (problem details), or the status alone. */
+function refusal(response: Response, error: unknown): ApiError {
+  return new ApiError(response.status, error && typeof error === 'object' ? (error as Problem) : {});
+}
+
 async function failure(response: Response): Promise<ApiError> {
   let problem: Problem = {};
   try {
@@ -59,14 +64,14 @@ async function failure(response: Response): Promise<ApiError> {
 
 /** GET a route of the contract; path parameters are filled in by name. */
 export async function read<T>(route: ReadRoute, pathParams: Record<string, string> = {}, query?: Query): Promise<T> {
-  const { data, response } = await (client.GET as unknown as (p: string, o: object) => Promise<{ data?: unknown; response: Response }>)(
+  const { data, error, response } = await (client.GET as unknown as (p: string, o: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(
     route,
     { params: { path: pathParams, query: clean(query) }, parseAs: 'json' },
   ).catch(async (e: unknown) => {
     if (e instanceof ApiError) throw e;
     throw new ApiError(0, { title: 'network' });
   });
-  if (!response.ok) throw await failure(response.clone());
+  if (!response.ok) throw refusal(response, error);
   return data as T;
 }
 
@@ -74,15 +79,16 @@ export async function read<T>(route: ReadRoute, pathParams: Record<string, strin
 export async function send<P extends PostRoute>(route: P, body: Partial<CommandBody<P>>): Promise<unknown> {
   let response: Response;
   let data: unknown;
+  let error: unknown;
   try {
-    ({ data, response } = await (client.POST as unknown as (p: string, o: object) => Promise<{ data?: unknown; response: Response }>)(
+    ({ data, error, response } = await (client.POST as unknown as (p: string, o: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(
       route,
       { body },
     ));
   } catch {
     throw new ApiError(0, { title: 'network' });
   }
-  if (!response.ok) throw await failure(response.clone());
+  if (!response.ok) throw refusal(response, error);
   return data;
 }
 

@@ -59,7 +59,7 @@ function BalancesTable({ caption, balances }: { caption: string; balances: Balan
   const { t, language } = useI18n();
   const programmes = useAsync<Programme[]>(allProgrammes, []);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>

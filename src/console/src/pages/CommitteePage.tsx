@@ -117,7 +117,7 @@ function Statement({ statement, programmes, language }: { statement: EntrustedFu
             <BarChart title={t('byYearChart')} labels={years.map(rowYear)} series={yearSeries} />
             <BarChart title={t('byProgrammeChart')} labels={programmeLabels} series={programmeSeries} />
           </div>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <caption>{t('byProgramme')}</caption>
               <thead>

@@ -82,7 +82,7 @@ export function CommuneTable({ province, asOf }: { province: string; asOf: strin
       </div>
       <Show state={rows}>
         {() => (
-          <div className="table-wrap tall">
+          <div className="table-wrap tall" tabIndex={0}>
             <table data-testid="communes">
               <caption className="visually-hidden">{t('communesTitle')}</caption>
               <thead>

@@ -48,7 +48,7 @@ export function ComparePanel() {
       {state.loading && <Loading />}
       {state.error !== undefined && <ErrorNotice error={state.error} />}
       {state.data && (
-        <div className="table-wrap tall">
+        <div className="table-wrap tall" tabIndex={0}>
           <table data-testid="comparison">
             <caption className="visually-hidden">{t('compareTitle')}</caption>
             <thead>

@@ -47,7 +47,7 @@ export function HistoryPanel({ initialLocality }: { initialLocality: string }) {
       {state.error !== undefined && <ErrorNotice error={state.error} />}
       {state.data && (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table data-testid="history">
               <caption>
                 {t('page')} {cursors.length}

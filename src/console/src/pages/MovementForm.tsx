@@ -190,6 +190,15 @@ export function MovementForm({ kind, initial }: { kind: Kind; initial?: Partial<
         <div className="notice success" role="status">
           <p>{answer.status === 'pending' ? t('pendingApproval') : t('accepted')}</p>
           <p>{t('commandId')}: <code translate="no" data-testid="accepted-command-id">{answer.commandId}</code></p>
+          {!answer.funds && balances && answer.status !== 'pending' && (
+            <ul aria-label={t('balancesAfter')}>
+              {balances.map((b) => (
+                <li key={fundLabel(b)}>
+                  {fundLabel(b)}: <Money amount={b.afterVnd} />
+                </li>
+              ))}
+            </ul>
+          )}
           {answer.funds && (
             <ul aria-label={t('balancesAfter')}>
               {answer.funds.map((f) => (

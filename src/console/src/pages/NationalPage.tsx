@@ -70,7 +70,7 @@ function SummaryTable({ caption, rows, label, dataNames = false, testId }: {
 }) {
   const { t } = useI18n();
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table data-testid={testId}>
         <caption>{caption}</caption>
         <thead>
