@@ -42,8 +42,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a database on <paramref name="cluster"/> and starts the service on it; returns once it is ready.</summary>
-    public static async Task<ServiceProcess> StartAsync(PostgresCluster cluster)
+    /// <summary>
+    /// Creates a database on <paramref name="cluster"/> and starts the service on it; returns once it is ready.
+    /// <paramref name="settings"/> are extra environment variables (configuration keys in their <c>__</c> form).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(PostgresCluster cluster, IReadOnlyDictionary<string, string>? settings = null)
     {
         var database = $"capitalflows_process_{Guid.NewGuid():N}"[..30];
         await cluster.CreateDatabaseAsync(database);
@@ -51,7 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         // The port is free when chosen but may be taken before the service binds it.
         for (var attempt = 1; ; attempt++)
         {
-            var service = Start(connectionString, FreeLoopbackPort());
+            var service = Start(connectionString, FreeLoopbackPort(), settings);
             try
             {
                 await service.WaitUntilReadyAsync();
@@ -117,7 +120,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ServiceProcess Start(string connectionString, int port)
+    private static ServiceProcess Start(string connectionString, int port, IReadOnlyDictionary<string, string>? settings)
     {
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
@@ -136,6 +139,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         startInfo.Environment["Auth__SigningKey"] = ServiceFixture.SigningKey;
         foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
             startInfo.Environment.Remove(name);
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
 
         var output = new Queue<string>();
         var process = new Process { StartInfo = startInfo };
