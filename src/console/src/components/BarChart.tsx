@@ -12,7 +12,7 @@ export interface Series {
 }
 
 /** A bar chart in tỷ đồng; the figures are also in the table beside it, so the canvas is described, not read. */
-export function BarChart({ title, labels, series, horizontal = false }: { title: string; labels: string[]; series: Series[]; horizontal?: boolean }) {
+export function BarChart({ title, labels, series, horizontal = false, stacked = false }: { title: string; labels: string[]; series: Series[]; horizontal?: boolean; stacked?: boolean }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
@@ -28,6 +28,7 @@ export function BarChart({ title, labels, series, horizontal = false }: { title:
         maintainAspectRatio: false,
         animation: false,
         locale: 'vi-VN',
+        scales: { x: { stacked }, y: { stacked } },
         plugins: {
           legend: { position: 'bottom' },
           tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${inBillions(Number(c.raw) * 1e9)}` } },
@@ -35,7 +36,7 @@ export function BarChart({ title, labels, series, horizontal = false }: { title:
       },
     });
     return () => chart.destroy();
-  }, [labels, series, horizontal]);
+  }, [labels, series, horizontal, stacked]);
   const height = horizontal ? Math.max(240, labels.length * 22 + 80) : 280;
   return (
     <figure className="chart">

@@ -49,7 +49,7 @@ function ExportPanel() {
           <label htmlFor="export-to">{t('toDate')}</label>
           <input id="export-to" type="date" max={today} value={to} onChange={(e) => setTo(e.target.value)} />
         </div>
-        <div className="field"><button type="submit" disabled={state.busy}>{state.busy ? t('loading') : t('download')}</button></div>
+        <div className="field submit"><button type="submit" disabled={state.busy}>{state.busy ? t('loading') : t('download')}</button></div>
       </form>
       {state.done && <p role="status">{t('downloaded')}</p>}
       {state.error !== undefined && <ErrorNotice error={state.error} />}

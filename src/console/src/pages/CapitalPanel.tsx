@@ -41,7 +41,7 @@ export function CapitalPanel({ initialLocality }: { initialLocality: string }) {
           <label htmlFor="capital-known-at">{t('knownAt')}</label>
           <input id="capital-known-at" type="datetime-local" value={knownAt} onChange={(e) => setKnownAt(e.target.value)} />
         </div>
-        <div className="field"><button type="submit">{t('show')}</button></div>
+        <div className="field submit"><button type="submit">{t('show')}</button></div>
       </form>
       {state.loading && <Loading />}
       {state.error !== undefined && <ErrorNotice error={state.error} />}

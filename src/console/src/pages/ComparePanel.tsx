@@ -43,7 +43,7 @@ export function ComparePanel() {
           <label htmlFor="compare-second">{t('secondDate')}</label>
           <input id="compare-second" type="date" max={today} value={second} onChange={(e) => setSecond(e.target.value)} />
         </div>
-        <div className="field"><button type="submit">{t('compare')}</button></div>
+        <div className="field submit"><button type="submit">{t('compare')}</button></div>
       </form>
       {state.loading && <Loading />}
       {state.error !== undefined && <ErrorNotice error={state.error} />}

@@ -41,7 +41,7 @@ export function HistoryPanel({ initialLocality }: { initialLocality: string }) {
           <label htmlFor="history-to">{t('toDate')}</label>
           <input id="history-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </div>
-        <div className="field"><button type="submit">{t('show')}</button></div>
+        <div className="field submit"><button type="submit">{t('show')}</button></div>
       </form>
       {state.loading && <Loading />}
       {state.error !== undefined && <ErrorNotice error={state.error} />}

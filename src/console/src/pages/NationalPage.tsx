@@ -50,10 +50,10 @@ function Picture({ summary }: { summary: CapitalSummary }) {
         <Figure testId="national-available" label={t('available')} amount={summary.availableVnd} />
       </div>
       <div className="charts">
-        <BarChart title={`${t('bySource')} (${t('billionDong')})`} labels={summary.bySource.map(sourceLabel)} series={series(summary.bySource)} />
-        <BarChart title={`${t('byProgramme')} (${t('billionDong')})`} labels={summary.byProgramme.map(programmeLabel)} series={series(summary.byProgramme)} horizontal />
+        <BarChart title={`${t('bySource')} (${t('billionDong')})`} labels={summary.bySource.map(sourceLabel)} series={series(summary.bySource)} stacked />
+        <BarChart title={`${t('byProgramme')} (${t('billionDong')})`} labels={summary.byProgramme.map(programmeLabel)} series={series(summary.byProgramme)} horizontal stacked />
       </div>
-      <BarChart title={`${t('byProvince')} (${t('billionDong')})`} labels={provinces.map((r) => r.name ?? r.code)} series={series(provinces)} horizontal />
+      <BarChart title={`${t('byProvince')} (${t('billionDong')})`} labels={provinces.map((r) => r.name ?? r.code)} series={series(provinces)} horizontal stacked />
       <SummaryTable caption={t('bySource')} rows={summary.bySource} label={sourceLabel} />
       <SummaryTable caption={t('byProgramme')} rows={summary.byProgramme} label={programmeLabel} />
       <SummaryTable caption={t('byProvince')} rows={provinces} label={(r) => r.name ?? r.code} dataNames testId="by-province" />
