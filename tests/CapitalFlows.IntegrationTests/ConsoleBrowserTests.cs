@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using CapitalFlows.IntegrationTests.Infrastructure;
@@ -47,8 +48,30 @@ public sealed class ConsoleBrowserTests(ServiceFixture service, ITestOutputHelpe
         // A console route loads the application; an unknown API route and a missing asset stay 404.
         var route = await client.GetAsync(new Uri("/committee/01", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal("text/html", route.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/api/nothing-here", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/assets/missing.js", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/api/nothing-here", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(new Uri("/assets/missing.js", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_development_sign_in_redirects_to_the_console_with_a_token_the_api_accepts_for_that_role_and_locality()
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var client = new HttpClient(handler) { BaseAddress = _process!.BaseAddress };
+        var signIn = await client.GetAsync(new Uri("/dev/sign-in?role=people-committee&locality=01&name=UBND%20H%C3%A0%20N%E1%BB%99i", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var location = signIn.Headers.Location!.OriginalString;
+        Assert.StartsWith("/#access_token=", location, StringComparison.Ordinal);
+        var token = Uri.UnescapeDataString(location["/#access_token=".Length..].Split('&')[0]);
+
+        using var api = _process.Client();
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Assert.Equal(200, (await api.GetAnswerAsync("/api/localities/01/entrusted-funds")).Status);
+        Assert.Equal(403, (await api.GetAnswerAsync("/api/localities/79/entrusted-funds")).Status);
+        Assert.Equal(403, (await api.GetAnswerAsync("/api/capital/summary")).Status);
+
+        // A scoped role without its locality, or an unknown role, signs nobody in.
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync(new Uri("/dev/sign-in?role=people-committee", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync(new Uri("/dev/sign-in?role=admin", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
