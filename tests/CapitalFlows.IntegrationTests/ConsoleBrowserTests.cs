@@ -14,34 +14,18 @@ namespace CapitalFlows.IntegrationTests;
 /// 1366×768 and at phone width land in <c>console-artefacts/</c> of the test output folder.
 /// <c>deploy/test.sh</c> installs Chromium when it is missing and builds the console first.
 /// </summary>
-public sealed class ConsoleBrowserTests(ServiceFixture service, ITestOutputHelper output) : IAsyncLifetime
+public sealed class ConsoleBrowserTests(ConsoleServiceFixture fixture, ITestOutputHelper output) : IClassFixture<ConsoleServiceFixture>
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(10);
-    private static readonly string ConsoleFolder = Path.Combine(RepositoryRoot(), "src", "console");
+    private static readonly string ConsoleFolder = ConsoleServiceFixture.ConsoleFolder;
     private static readonly string Chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
 
-    private ServiceProcess? _process;
-
-    public async ValueTask InitializeAsync()
-    {
-        Assert.True(File.Exists(Path.Combine(ConsoleFolder, "dist", "index.html")),
-            $"The console is not built: run `npm ci && npm run build` in {ConsoleFolder} (deploy/test.sh does).");
-        _process = await ServiceProcess.StartAsync(service.Cluster, new Dictionary<string, string>
-        {
-            ["Console__Root"] = Path.Combine(ConsoleFolder, "dist"),
-            ["Console__DevelopmentSignIn"] = "true",
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_process is not null) await _process.DisposeAsync();
-    }
+    private ServiceProcess Service => fixture.Process;
 
     [Fact]
     public async Task The_service_serves_the_console_at_the_root_and_its_routes_and_keeps_the_api_apart()
     {
-        using var client = _process!.Client();
+        using var client = Service.Client();
         var root = await client.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<div id=\"root\">", await root.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -56,14 +40,14 @@ public sealed class ConsoleBrowserTests(ServiceFixture service, ITestOutputHelpe
     public async Task The_development_sign_in_redirects_to_the_console_with_a_token_the_api_accepts_for_that_role_and_locality()
     {
         using var handler = new HttpClientHandler { AllowAutoRedirect = false };
-        using var client = new HttpClient(handler) { BaseAddress = _process!.BaseAddress };
+        using var client = new HttpClient(handler) { BaseAddress = Service.BaseAddress };
         var signIn = await client.GetAsync(new Uri("/dev/sign-in?role=people-committee&locality=01&name=UBND%20H%C3%A0%20N%E1%BB%99i", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         var location = signIn.Headers.Location!.OriginalString;
         Assert.StartsWith("/#access_token=", location, StringComparison.Ordinal);
         var token = Uri.UnescapeDataString(location["/#access_token=".Length..].Split('&')[0]);
 
-        using var api = _process.Client();
+        using var api = Service.Client();
         api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         Assert.Equal(200, (await api.GetAnswerAsync("/api/localities/01/entrusted-funds")).Status);
         Assert.Equal(403, (await api.GetAnswerAsync("/api/localities/79/entrusted-funds")).Status);
@@ -80,7 +64,7 @@ public sealed class ConsoleBrowserTests(ServiceFixture service, ITestOutputHelpe
         // The console's client is generated from src/console/openapi/v1.json at build time: when the contract
         // changes, this fails until the copy is refreshed (`npm run api:refresh`), and then the console's build
         // fails wherever it no longer fits the contract.
-        using var client = _process!.Client();
+        using var client = Service.Client();
         var live = Comparable(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken));
         var copy = Comparable(await File.ReadAllTextAsync(Path.Combine(ConsoleFolder, "openapi", "v1.json"), TestContext.Current.CancellationToken));
         Assert.True(JsonNode.DeepEquals(live, copy),
@@ -102,7 +86,7 @@ public sealed class ConsoleBrowserTests(ServiceFixture service, ITestOutputHelpe
         };
         foreach (var argument in new[] { "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/" })
             startInfo.ArgumentList.Add(argument);
-        startInfo.Environment["CONSOLE_BASE_URL"] = _process!.BaseAddress.ToString();
+        startInfo.Environment["CONSOLE_BASE_URL"] = Service.BaseAddress.ToString();
         startInfo.Environment["CONSOLE_ARTEFACTS"] = artefacts;
         startInfo.Environment["CHROMIUM"] = Chromium;
 
@@ -149,12 +133,5 @@ public sealed class ConsoleBrowserTests(ServiceFixture service, ITestOutputHelpe
         var node = JsonNode.Parse(json);
         node?.AsObject().Remove("servers");
         return node;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "CapitalFlows.sln"))) return folder.FullName;
-        throw new InvalidOperationException($"No CapitalFlows.sln above {AppContext.BaseDirectory}.");
     }
 }

@@ -241,6 +241,7 @@ describe('Every page', () => {
       await spec.ready(page);
       const left = (await visibleTexts(page)).filter((t) => vietnameseLetters.test(t) && t !== 'Tiếng Việt');
       assert.deepEqual(left, [], `${spec.name}: strings left in Vietnamese after switching to English`);
+      await screenshot(page, `${spec.name}-en-1366`);
       await page.context().close();
     }
   });
