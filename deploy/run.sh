@@ -57,6 +57,8 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 repo_root="$(cd "$script_dir/.." && pwd -P)"
 # shellcheck source=local/postgres.sh
 source "$script_dir/local/postgres.sh"
+# shellcheck source=local/console.sh
+source "$script_dir/local/console.sh"
 
 pg_ensure_binaries
 data_dir="$(pg_data_dir)"
@@ -114,6 +116,7 @@ cat <<EOF
 
   CapitalFlows
   ------------
+  Console:    http://127.0.0.1:$http_port/  (sign in for a trial: /dev/sign-in?role=people-committee&locality=01)
   API:        http://127.0.0.1:$http_port
   API docs:   http://127.0.0.1:$http_port/docs
   Database:   $ConnectionStrings__CapitalFlows
@@ -130,6 +133,8 @@ cat <<EOF
 EOF
 
 cd "$repo_root"
+# The web console at / (the service still serves the API if it cannot be built).
+console_build "$repo_root" 9>&- || echo "The console did not build; the service serves the API only." >&2
 if ((seed_demo)); then
     echo "Writing the demo history (seed-demo --from 2021-01-01 --reset); this takes several minutes."
     dotnet run --project src/CapitalFlows -c Release -- seed-demo --from 2021-01-01 --reset 9>&-

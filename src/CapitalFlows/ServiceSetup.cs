@@ -11,6 +11,7 @@ using CapitalFlows.Operations;
 using CapitalFlows.Periods;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
+using CapitalFlows.WebConsole;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
@@ -134,5 +135,7 @@ public static class ServiceSetup
             o.RequireAuthorizeOnAll();
             o.ApplyCorrelationIdHeaderToAllEndpoints = true;
         });
+        // The web console at `/` (when built), /api/console-config, and /dev/sign-in in Development.
+        app.UseCapitalFlowsConsole();
     }
 }

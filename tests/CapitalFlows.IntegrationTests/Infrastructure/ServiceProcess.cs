@@ -42,8 +42,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a database on <paramref name="cluster"/> and starts the service on it; returns once it is ready.</summary>
-    public static async Task<ServiceProcess> StartAsync(PostgresCluster cluster)
+    /// <summary>
+    /// Creates a database on <paramref name="cluster"/> and starts the service on it; returns once it is ready.
+    /// <paramref name="settings"/> are extra environment variables (configuration keys in their <c>__</c> form).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(PostgresCluster cluster, IReadOnlyDictionary<string, string>? settings = null)
     {
         var database = $"capitalflows_process_{Guid.NewGuid():N}"[..30];
         await cluster.CreateDatabaseAsync(database);
@@ -51,7 +54,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         // The port is free when chosen but may be taken before the service binds it.
         for (var attempt = 1; ; attempt++)
         {
-            var service = Start(connectionString, FreeLoopbackPort());
+            var service = Start(connectionString, FreeLoopbackPort(), "Testing", settings?.ToDictionary(s => s.Key, s => (string?)s.Value));
             try
             {
                 await service.WaitUntilReadyAsync();
