@@ -42,6 +42,7 @@ public static class ServiceSetup
         builder.Services.AddHostedService<LocalityStructureRefresher>();
         builder.Services.AddSingleton(ProgrammeCatalogue.LoadEmbedded());
         builder.Services.AddSingleton<MovementRecorder>();
+        builder.Services.AddSingleton<ExportLimiter>();
 
         builder.Services.AddMarten(opts =>
             {

@@ -35,6 +35,8 @@ public static class Problems
                 "This commandId was already accepted with a different body. Choose a new commandId for a new command."),
             ["not-reversible"] = (409, "Not reversible",
                 "The movement was already reversed, is a reversal or a merge, is a drawdown with repayments, or is not the loan's latest repayment."),
+            ["too-many-exports"] = (429, "Too many exports",
+                "This node is running as many exports as it may at once (Exports:MaxConcurrent, 2 by default). Nothing is wrong with the request: send it again after the Retry-After seconds."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)
