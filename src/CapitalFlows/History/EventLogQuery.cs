@@ -80,19 +80,27 @@ public sealed record EventLogQuery(
         if (RecordedTo is { } recordedTo) Where($"{recorded} <= $?", recordedTo.ToUniversalTime());
         values.Add(size);
 
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture, $"""
-            select {LoggedEvent.Columns(schema)} from {schema}.mt_events e
-            where {string.Join(" and ", where)}
-            order by e.seq_id
-            limit ${values.Count}
-            """), connection);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        var page = new List<LoggedEvent>(size);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) page.Add(LoggedEvent.Read(reader));
-        return page;
+        // Rows are copied as they arrive, and parsed only once the connection is back in the pool.
+        var rows = new List<object[]>(size);
+        await using (var connection = store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand(string.Create(CultureInfo.InvariantCulture, $"""
+                select {LoggedEvent.Columns(schema)} from {schema}.mt_events e
+                where {string.Join(" and ", where)}
+                order by e.seq_id
+                limit ${values.Count}
+                """), connection);
+            foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var row = new object[LoggedEvent.ColumnCount];
+                reader.GetValues(row);
+                rows.Add(row);
+            }
+        }
+        return rows.ConvertAll(LoggedEvent.FromValues);
     }
 
     private static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

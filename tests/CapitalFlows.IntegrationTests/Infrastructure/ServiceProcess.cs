@@ -33,6 +33,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public LedgerDatabase Database { get; }
 
+    /// <summary>The processor time the service has used so far: how busy it is, measured between two readings.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The last lines the service wrote, for a failure message.</summary>
     public string Output
     {
@@ -47,11 +57,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var database = $"capitalflows_process_{Guid.NewGuid():N}"[..30];
         await cluster.CreateDatabaseAsync(database);
-        var connectionString = cluster.ConnectionStringFor(database);
+        return await StartAsync(cluster.ConnectionStringFor(database));
+    }
+
+    /// <summary>
+    /// Starts the service on that database (which may hold a history already), with <paramref name="settings"/>
+    /// (configuration keys such as <c>Exports:MaxConcurrent</c>) on top of the Testing environment's; returns once it is ready.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    {
         // The port is free when chosen but may be taken before the service binds it.
         for (var attempt = 1; ; attempt++)
         {
-            var service = Start(connectionString, FreeLoopbackPort());
+            var service = Start(connectionString, FreeLoopbackPort(), settings);
             try
             {
                 await service.WaitUntilReadyAsync();
@@ -117,7 +135,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ServiceProcess Start(string connectionString, int port)
+    private static ServiceProcess Start(string connectionString, int port, IReadOnlyDictionary<string, string>? settings)
     {
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
@@ -136,6 +154,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         startInfo.Environment["Auth__SigningKey"] = ServiceFixture.SigningKey;
         foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
             startInfo.Environment.Remove(name);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var output = new Queue<string>();
         var process = new Process { StartInfo = startInfo };
