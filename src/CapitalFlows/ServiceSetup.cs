@@ -52,6 +52,7 @@ public static class ServiceSetup
         FourEyes.ThresholdOf(builder.Configuration);
         builder.Services.AddSingleton<CommandServices>();
         builder.Services.AddSingleton<FourEyes>();
+        builder.Services.AddSingleton<ExportLimiter>();
 
         builder.Services.AddMarten(opts =>
             {

@@ -120,8 +120,10 @@ public sealed class HistoryReadTests(ServiceFixture service) : IntegrationTest(s
         var resumed = (await Finance.GetAnswerAsync($"/api/events?after={sequences[1]}")).Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(events - 2, resumed.Length);
 
-        var csv = (await Finance.GetAnswerAsync("/api/events?format=csv&limit=1")).Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("sequence,streamKey,version,type,effectiveOn,recordedAt,commandId,correlationId,user,data", csv[0]);
+        var csv = (await Finance.GetAnswerAsync("/api/events?format=csv&limit=1")).Body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+            "sequence,effectiveOn,recordedAt,type,streamKey,locality,localityName,source,programme,amountVnd,loanId,commandId,correlationId,userSub,userName,userRole,data",
+            csv[0]);
         Assert.Equal(2, csv.Length);
 
         Assert.Equal(403, (await Service.Client(Roles.BranchOfficer, "01").GetAnswerAsync("/api/events")).Status);

@@ -49,6 +49,8 @@ public static class Problems
                 "This commandId was held for approval and a checker rejected it: nothing moved. Send a new command with a new commandId."),
             ["period-closed"] = (409, "Period closed",
                 "The books are closed through the date in closedThrough: nothing may take effect on or before it, reversals included, and a new close must be later."),
+            ["too-many-exports"] = (429, "Too many exports",
+                "This node is running as many exports as it may at once (Exports:MaxConcurrent, 2 by default). Nothing is wrong with the request: send it again after the Retry-After seconds."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)

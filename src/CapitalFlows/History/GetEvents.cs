@@ -1,21 +1,39 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CapitalFlows.Commands;
+using CapitalFlows.Localities;
+using CapitalFlows.Operations;
 using CapitalFlows.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
 using Wolverine.Http;
 
 namespace CapitalFlows.History;
 
 /// <summary>
-/// <c>GET /api/events?after=&amp;limit=&amp;format=ndjson|csv</c>: the whole log in global order, streamed row by
-/// row from the database to the client (never held in memory), resumable with <c>after</c> = the last sequence read.
+/// <c>GET /api/events?after=&amp;limit=&amp;from=&amp;to=&amp;recordedFrom=&amp;recordedTo=&amp;format=ndjson|csv</c>: the log in
+/// global order, streamed to the client a page at a time, resumable with <c>after</c> = the last sequence read.
 /// </summary>
+/// <remarks>
+/// <para>No export holds a database connection while it waits on its client. Each page (<see cref="PageSize"/>
+/// events) is read on a pooled connection that goes back to the pool as soon as the page is read; only then is the
+/// page written to the client, which may take as long as the client likes. Pages follow <c>seq_id &gt; last</c>
+/// up to the last sequence of the log when the export began, so an export ends even while commands append
+/// (what they append is for the next export, <c>after</c> = the last sequence read). At most
+/// <c>Exports:MaxConcurrent</c> exports run on a node (<see cref="ExportLimiter"/>).</para>
+/// <para>Sequence gaps. Marten numbers events when a transaction inserts them, not when it commits, so a
+/// transaction still in flight can hold a sequence below one that is already visible. A page does not see it. If it
+/// commits before the export has paged past its number, a later page of the same export includes it; if not, this
+/// export, and a client that resumes with <c>after</c> = the last sequence it read, never see it. The export before
+/// pages (one snapshot for the whole log) had the same limit, and a page can only see more, never less. A client
+/// that must miss nothing resumes a little behind its last sequence and drops what it has read already, or
+/// reads up to a few seconds behind the head of the log.</para>
+/// </remarks>
 public static class GetEventsEndpoint
 {
+    /// <summary>Events read per page: a few hundred kilobytes of memory per export, a short use of a connection.</summary>
+    public const int PageSize = 2_000;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         // Lines for files and pipes, not HTML: keep '+' in instants and Vietnamese letters as they are.
@@ -24,55 +42,54 @@ public static class GetEventsEndpoint
 
     [WolverineGet("/api/events")]
     [Authorize(Roles = $"{Roles.CentralFinance},{Roles.Analyst}")]
-    public static async Task Get(string? after, string? limit, string? format, HttpContext http, IDocumentStore store)
+    public static async Task Get(
+        string? after, string? limit, string? from, string? to, string? recordedFrom, string? recordedTo, string? format,
+        HttpContext http, IDocumentStore store, LocalityDirectory localities, ExportLimiter exports)
     {
         var errors = new FieldErrors();
-        long afterSequence = 0;
-        long? take = null;
-        if (after is not null && (!long.TryParse(after, CultureInfo.InvariantCulture, out afterSequence) || afterSequence < 0))
-            errors.Add("after", "after must be a sequence number (0 or more).");
-        if (limit is not null)
-        {
-            if (long.TryParse(limit, CultureInfo.InvariantCulture, out var l) && l > 0) take = l;
-            else errors.Add("limit", "limit must be a whole number above 0.");
-        }
         var csv = format switch
         {
             null or "ndjson" => false,
             "csv" => true,
             _ => AddError(errors, "format", "format must be ndjson or csv."),
         };
-        if (errors.ToProblem() is { } problem)
+        var (query, problem) = EventLogQuery.Parse(after, limit, from, to, recordedFrom, recordedTo, errors);
+        if (problem is not null)
         {
             await problem.ToResult().ExecuteAsync(http);
             return;
         }
+        using var slot = exports.TryEnter();
+        if (slot is null)
+        {
+            await exports.Refuse(http).ExecuteAsync(http);
+            return;
+        }
 
         var ct = http.RequestAborted;
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            // Marten's tombstones (filling the sequence numbers of a failed transaction) are not events of the ledger.
-            $"select {LoggedEvent.Columns(schema)} from {schema}.mt_events e where e.seq_id > $1 and e.stream_id <> $2 order by e.seq_id" +
-            (take is null ? "" : " limit $3"), connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
-        command.Parameters.Add(new NpgsqlParameter { Value = JasperFx.Events.Tombstone.StreamKey });
-        if (take is not null) command.Parameters.Add(new NpgsqlParameter { Value = take.Value });
-
+        var through = await EventLogQuery.LastSequenceAsync(store, ct);
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
-        if (csv) await writer.WriteLineAsync("sequence,streamKey,version,type,effectiveOn,recordedAt,commandId,correlationId,user,data");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = 0;
-        while (await reader.ReadAsync(ct))
+        // The byte-order mark tells a spreadsheet the file is UTF-8, so Vietnamese letters open as they are.
+        if (csv) await writer.WriteAsync('\uFEFF' + EventCsv.Header);
+        var last = query.After;
+        var left = query.Limit ?? long.MaxValue;
+        while (left > 0)
         {
-            var e = LoggedEvent.Read(reader);
-            await writer.WriteLineAsync(csv ? CsvLine(e) : JsonSerializer.Serialize(new
+            var size = (int)Math.Min(PageSize, left);
+            var page = await query.PageAsync(store, last, through, size, ct);
+            // The connection is back in the pool: from here on the page waits on the client alone.
+            foreach (var e in page)
             {
-                e.Sequence, e.StreamKey, e.Version, e.Type, e.EffectiveOn, e.RecordedAt, e.CommandId, e.CorrelationId, e.User, e.Data,
-            }, Json));
-            if (++rows % 1000 == 0) await writer.FlushAsync(ct);
+                await writer.WriteAsync(csv ? EventCsv.Line(e, localities) : JsonSerializer.Serialize(new
+                {
+                    e.Sequence, e.StreamKey, e.Version, e.Type, e.EffectiveOn, e.RecordedAt, e.CommandId, e.CorrelationId, e.User, e.Data,
+                }, Json) + "\n");
+            }
+            await writer.FlushAsync(ct);
+            if (page.Count < size) break;
+            last = page[^1].Sequence;
+            left -= page.Count;
         }
     }
 
@@ -81,12 +98,4 @@ public static class GetEventsEndpoint
         errors.Add(field, message);
         return false;
     }
-
-    private static string CsvLine(LoggedEvent e) => string.Join(",",
-        e.Sequence.ToString(CultureInfo.InvariantCulture), Quote(e.StreamKey), e.Version.ToString(CultureInfo.InvariantCulture), Quote(e.Type),
-        Quote(e.EffectiveOn), Quote(e.RecordedAt), Quote(e.CommandId), Quote(e.CorrelationId),
-        Quote(JsonSerializer.Serialize(e.User, Json)), Quote(e.Data?.ToJsonString()));
-
-    private static string Quote(string? value) =>
-        value is null ? "" : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -20,17 +20,31 @@ public sealed record LoggedEvent(
         e.data::text
         """;
 
-    public static LoggedEvent Read(DbDataReader row) => new(
-        row.GetInt64(0),
-        row.GetString(1),
-        row.GetInt64(2),
-        TypeName(row.IsDBNull(3) ? "" : row.GetString(3)),
+    /// <summary>How many values a row of <see cref="Columns"/> holds.</summary>
+    public const int ColumnCount = 13;
+
+    public static LoggedEvent Read(DbDataReader row)
+    {
+        var values = new object[ColumnCount];
+        row.GetValues(values);
+        return FromValues(values);
+    }
+
+    /// <summary>
+    /// An event from the values of a row of <see cref="Columns"/> (as <see cref="DbDataReader.GetValues"/> gives them):
+    /// a reader can copy its rows and give its connection back before the events are parsed.
+    /// </summary>
+    public static LoggedEvent FromValues(object[] row) => new(
+        (long)row[0],
+        (string)row[1],
+        (long)row[2],
+        TypeName(Text(row, 3) ?? ""),
         Text(row, 4), Text(row, 5), Text(row, 6), Text(row, 7),
         new EventUser(Text(row, 8), Text(row, 9), Text(row, 10)),
-        !row.IsDBNull(11) && row.GetBoolean(11),
-        CamelCase(JsonNode.Parse(row.GetString(12))));
+        row[11] is true,
+        CamelCase(JsonNode.Parse((string)row[12])));
 
-    private static string? Text(DbDataReader row, int i) => row.IsDBNull(i) ? null : row.GetString(i);
+    private static string? Text(object[] row, int i) => row[i] as string;
 
     /// <summary><c>CapitalFlows.Loans.LoanDrawnDown, CapitalFlows</c> → <c>LoanDrawnDown</c>.</summary>
     private static string TypeName(string dotnetType)

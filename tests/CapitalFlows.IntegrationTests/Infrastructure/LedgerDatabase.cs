@@ -38,6 +38,11 @@ public sealed class LedgerDatabase(string connectionString)
     public async Task<bool> HasEventStoreAsync() =>
         await ScalarAsync($"select count(*) from pg_tables where schemaname = '{Schema}' and tablename = 'mt_events'") == 1;
 
+    /// <summary>How many statements of other connections to this database are running now whose text holds <paramref name="fragment"/>.</summary>
+    public Task<long> RunningStatementsAsync(string fragment) =>
+        ScalarAsync("select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and strpos(query, @fragment) > 0",
+            new NpgsqlParameter("fragment", fragment));
+
     /// <summary>Terminates every other backend connected to this database, as an administrator or a failover would.</summary>
     public Task<long> TerminateOtherConnectionsAsync() =>
         ScalarAsync("select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");

@@ -33,6 +33,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public LedgerDatabase Database { get; }
 
+    /// <summary>The processor time the service has used so far: how busy it is, measured between two readings.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The last lines the service wrote, for a failure message.</summary>
     public string Output
     {
@@ -50,7 +60,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var database = $"capitalflows_process_{Guid.NewGuid():N}"[..30];
         await cluster.CreateDatabaseAsync(database);
-        var connectionString = cluster.ConnectionStringFor(database);
+        return await StartAsync(cluster.ConnectionStringFor(database), settings);
+    }
+
+    /// <summary>
+    /// Starts the service on that database (which may hold a history already), with <paramref name="settings"/>
+    /// (configuration keys such as <c>Exports:MaxConcurrent</c>) on top of the Testing environment's; returns once it is ready.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
+    {
         // The port is free when chosen but may be taken before the service binds it.
         for (var attempt = 1; ; attempt++)
         {
@@ -162,8 +180,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         startInfo.Environment["DOTNET_ENVIRONMENT"] = environment;
         startInfo.Environment["ConnectionStrings__CapitalFlows"] = connectionString;
         startInfo.Environment["Auth__SigningKey"] = ServiceFixture.SigningKey;
-        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
+            var name = key.Replace(":", "__", StringComparison.Ordinal);
             if (value is null) startInfo.Environment.Remove(name);
             else startInfo.Environment[name] = value;
         }
