@@ -98,7 +98,7 @@ public static class ServiceSetup
         builder.Services.AddProblemDetails();
         // Amounts are JSON integers: "100" is refused, not read as a number.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(Api.OpenApiContract.Configure);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CommandBodyMiddleware.MaxBodyBytes + 1);
     }
 
