@@ -55,7 +55,7 @@ public static class OpenApiContract
     /// <summary>Text fields that hold a calendar date or an instant.</summary>
     private static string? FormatOf(string field) => field switch
     {
-        "effectiveOn" or "asOf" or "date" or "drawnOn" or "openedOn" or "closedOn" or "from" or "to" => "date",
+        "effectiveOn" or "asOf" or "date" or "drawnOn" or "openedOn" or "closedOn" => "date",
         "recordedAt" or "knownAt" => "date-time",
         _ => null,
     };
@@ -209,7 +209,7 @@ public static class OpenApiContract
     {
         if (parameter.Name is null || !QueryParameters.TryGetValue(parameter.Name, out var known)) return;
         parameter.Description ??= known.Description;
-        var schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = FormatOf(parameter.Name) };
+        var schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = parameter.Name is "from" or "to" ? "date" : FormatOf(parameter.Name) };
         if (parameter.Name is "year" or "after" or "limit") schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" };
         if (parameter.Name == "loanId") schema.Format = "uuid";
         var values = parameter.Name switch
@@ -235,6 +235,11 @@ public static class OpenApiContract
                 "lent by programme. Amounts are whole đồng (JSON integers). Refusals are RFC 9457 problem details whose type " +
                 "is /problems/<slug>. Every command body carries a client-chosen commandId: a retry gets the first answer.",
         };
+        // The server the document was fetched from (none when written by the openapi command: then deploy/run.sh's),
+        // without the trailing slash that generators refuse.
+        document.Servers = document.Servers is { Count: > 0 } servers
+            ? servers.Select(s => new OpenApiServer { Url = s.Url?.TrimEnd('/'), Description = "This service" }).ToList()
+            : [new OpenApiServer { Url = "http://127.0.0.1:5080", Description = "The service that bash deploy/run.sh starts" }];
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
