@@ -1,6 +1,9 @@
 using CapitalFlows;
+using CapitalFlows.Operations;
 using CapitalFlows.Security;
-using JasperFx;
+
+if (ServiceCommandLine.IsHelp(args))
+    return await ServiceCommandLine.HelpAsync(args, Console.Out);
 
 if (args.FirstOrDefault() == "token")
 {
@@ -18,7 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCapitalFlows();
 var app = builder.Build();
 app.UseCapitalFlows();
-return await app.RunJasperFxCommands(args);
+return await ServiceCommandLine.RunAsync(app, args);
 
 /// <summary>The service's entry point, visible to the integration tests' host.</summary>
 public partial class Program;

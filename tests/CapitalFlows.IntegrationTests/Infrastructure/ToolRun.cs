@@ -55,6 +55,19 @@ public sealed record ToolRun(int ExitCode, string Output, string Error)
         throw new InvalidOperationException($"No CapitalFlows.sln above {AppContext.BaseDirectory}.");
     }
 
+    /// <summary>
+    /// The service's own build output (<c>src/CapitalFlows/bin/CONFIGURATION/TFM</c>, built with the tests): its command line
+    /// scans the assemblies beside it, and beside the tests those include xunit's, which the service cannot load.
+    /// </summary>
+    public static string ServiceOutput()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var output = Path.Combine(RepositoryRoot(), "src", "CapitalFlows", "bin", tfm.Parent!.Name, tfm.Name);
+        return File.Exists(Path.Combine(output, "CapitalFlows.dll"))
+            ? output
+            : throw new InvalidOperationException($"The service is not built in {output}: build the solution first.");
+    }
+
     /// <summary>The dotnet host that runs the service's built assembly (<c>CapitalFlows.dll</c> beside the tests).</summary>
     public static string DotnetHost()
     {
