@@ -17,6 +17,7 @@ if (args.FirstOrDefault() == "token")
 }
 
 var builder = WebApplication.CreateBuilder(args);
+ServiceCommandLine.AllowWithoutDatabase(args, builder.Configuration);
 
 builder.AddCapitalFlows();
 var app = builder.Build();

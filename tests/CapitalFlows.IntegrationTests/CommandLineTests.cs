@@ -71,6 +71,25 @@ public sealed class CommandLineTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task The_openapi_command_writes_the_document_without_a_database()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"openapi-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = await RunAsync("openapi", "--output", file);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
+            Assert.Equal("allocate", document.RootElement.GetProperty("paths").GetProperty("/api/allocations").GetProperty("post")
+                .GetProperty("operationId").GetString());
+            AssertQuiet(run);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Replay_takes_its_date_by_long_flag_and_writes_the_funds()
     {
         var database = $"capitalflows_replay_{Guid.NewGuid():N}"[..30];

@@ -136,6 +136,8 @@ public static class OpenApiContract
                 Schema = mediaType == "text/csv" ? new OpenApiSchema { Type = JsonSchemaType.String } : bodySchema,
             };
 
+        if (row.Body is not null && content.TryGetValue("application/json", out var answerContent))
+            answerContent.Example = CommandAnswerExample(row);
         var responses = new OpenApiResponses
         {
             [row.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
@@ -151,7 +153,7 @@ public static class OpenApiContract
         if (row.Body is not null) slugs.Add("command-id-reused");
         foreach (var group in slugs.Distinct().GroupBy(s => Problems.Catalogue[s].Status).OrderBy(g => g.Key))
             responses[group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Problem(document,
-                string.Join("; ", group.Select(s => $"`{s}` ({Problems.Catalogue[s].Title}: /problems/{s})")));
+                string.Join("; ", group.Select(s => $"`{s}` ({Problems.Catalogue[s].Title}: /problems/{s})")), ExampleOf(group.First()));
         responses["401"] = new OpenApiResponse { Description = "No bearer token, a token that does not validate, or an expired one." };
         if (row.Body is not null)
         {
@@ -178,14 +180,40 @@ public static class OpenApiContract
         return new OpenApiSchemaReference(type.Name, document);
     }
 
-    private static OpenApiResponse Problem(OpenApiDocument document, string description) => new()
+    private static OpenApiResponse Problem(OpenApiDocument document, string description, JsonNode? example = null) => new()
     {
         Description = description,
         Content = new Dictionary<string, OpenApiMediaType>
         {
-            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, document) },
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, document), Example = example },
         },
     };
+
+    private static JsonObject CommandAnswerExample(ApiOperation row)
+    {
+        var example = new JsonObject
+        {
+            ["commandId"] = JsonSerializer.SerializeToNode(row.Example, JsonSerializerOptions.Web)?["commandId"]?.DeepClone()
+                ?? "3f2b6c1e-8a4d-4b7e-9c21-5d0e7a9b1f43",
+            ["recordedAt"] = "2025-07-01T09:30:00+07:00",
+            ["effectiveOn"] = "2025-07-01",
+            // The two-fund movements append an event to each stream; an inflow appends one.
+            ["events"] = row.OperationId is "allocate" or "recall" or "drawDownLoan" or "repayLoan" ? 2 : 1,
+        };
+        if (row.Status == 201) example["loanId"] = "0d6f5a3e-2b1c-4f8e-9a7d-6c5b4a3e2f1d";
+        if (row.OperationId == "repayLoan") example["outstandingVnd"] = 50_000_000;
+        return example;
+    }
+
+    /// <summary>A problem as the service writes it, for the slug.</summary>
+    private static JsonObject ExampleOf(string slug)
+    {
+        var (status, title, explanation) = Problems.Catalogue[slug];
+        var example = new JsonObject { ["type"] = $"/problems/{slug}", ["title"] = title, ["status"] = status, ["detail"] = explanation };
+        if (slug == "validation")
+            example["errors"] = new JsonObject { ["amountVnd"] = new JsonArray("amountVnd must be a whole number of đồng from 1 to 10^15.") };
+        return example;
+    }
 
     private static readonly Dictionary<string, (string Description, string? Example)> QueryParameters =
         new Dictionary<string, (string, string?)>

@@ -41,6 +41,16 @@ public static class ServiceCommandLine
         return factory.AllCommandTypes().Select(CommandFactory.CommandNameFor);
     }
 
+    /// <summary>
+    /// <c>openapi</c> (Wolverine's) writes the OpenAPI document from the service's wiring without starting it: the wiring
+    /// needs a connection string, which is never opened, so the command works where none is configured.
+    /// </summary>
+    public static void AllowWithoutDatabase(IReadOnlyList<string> args, IConfiguration configuration)
+    {
+        if (args.Count > 0 && args[0] == "openapi" && string.IsNullOrEmpty(configuration.GetConnectionString("CapitalFlows")))
+            configuration["ConnectionStrings:CapitalFlows"] = "Host=no-database-needed.invalid";
+    }
+
     /// <summary>Runs the command line of the built service, or the service itself.</summary>
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
