@@ -29,6 +29,9 @@ public sealed record ApiOperation(string OperationId, string Tag, string Summary
     /// <summary>Media types of the success answer besides JSON (a streamed export).</summary>
     public IReadOnlyList<string>? MediaTypes { get; init; }
 
+    /// <summary>Other success answers (status, body type, when), e.g. 202 for a command held for a second approver.</summary>
+    public IReadOnlyList<(int Status, Type Answer, string Description)> OtherAnswers { get; init; } = [];
+
     /// <summary>A longer description: who may call it and what it does.</summary>
     public string? Description { get; init; }
 }

@@ -146,6 +146,12 @@ public static class OpenApiContract
                 Content = content,
             },
         };
+        foreach (var (status, type, when) in row.OtherAnswers)
+            responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
+            {
+                Description = when,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = await SchemaOfAsync(type, context, ct) } },
+            };
         var slugs = new List<string>();
         if (row.Body is not null) slugs.Add("validation");
         slugs.AddRange(row.Problems);
