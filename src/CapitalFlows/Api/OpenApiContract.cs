@@ -1,15 +1,7 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
-using CapitalFlows.Funds;
-using CapitalFlows.Funds.ReceivingMobilisedCapital;
-using CapitalFlows.Loans;
-using CapitalFlows.Loans.ReadingLoans;
 using CapitalFlows.Localities;
-using CapitalFlows.Localities.ReadingLocalities;
-using CapitalFlows.Programmes;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -27,87 +19,11 @@ public static class OpenApiContract
     public const string BearerScheme = "bearer";
     public const string ProblemSchema = "Problem";
 
-    private static readonly Dictionary<Type, ApiOperation> ByBody =
-        ApiOperations.ByRoute.Values.Where(o => o.Body is not null).ToDictionary(o => o.Body!);
-
     public static void Configure(OpenApiOptions options)
     {
-        options.AddSchemaTransformer(DescribeSchemaAsync);
+        options.AddSchemaTransformer(OpenApiSchemas.DescribeSchemaAsync);
         options.AddOperationTransformer(DescribeOperationAsync);
         options.AddDocumentTransformer(DescribeDocumentAsync);
-    }
-
-    /// <summary>The values a field may take, by its JSON name; <c>status</c> depends on the type that carries it.</summary>
-    private static IReadOnlyList<string>? EnumOf(Type type, string field, ProgrammeCatalogue programmes) => field switch
-    {
-        "source" => Sources.All,
-        "programme" or "toProgramme" => programmes.All.Select(p => p.Code).ToList(),
-        "entrustedOrganisation" => EntrustedOrganisations.All,
-        "instrument" => ReceiveMobilisedCapitalEndpoint.Instruments,
-        "level" => LocalityLevel.All,
-        "status" when type == typeof(LocalityView) => LocalityStatuses,
-        "status" when type == typeof(LoanView) => [LoanStatus.Active, LoanStatus.Repaid, LoanStatus.Reversed],
-        _ => null,
-    };
-
-    private static readonly IReadOnlyList<string> LocalityStatuses = ["active", "merged"];
-
-    /// <summary>Text fields that hold a calendar date or an instant.</summary>
-    private static string? FormatOf(string field) => field switch
-    {
-        "effectiveOn" or "asOf" or "date" or "drawnOn" or "openedOn" or "closedOn" => "date",
-        "recordedAt" or "knownAt" => "date-time",
-        _ => null,
-    };
-
-    private static Task DescribeSchemaAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
-    {
-        var type = context.JsonTypeInfo.Type;
-        if (schema.Properties is not { Count: > 0 } properties) return Task.CompletedTask;
-        var programmes = context.ApplicationServices.GetRequiredService<ProgrammeCatalogue>();
-        ByBody.TryGetValue(type, out var command);
-
-        foreach (var property in context.JsonTypeInfo.Properties)
-        {
-            if (!properties.TryGetValue(property.Name, out var field) || field is not OpenApiSchema fieldSchema) continue;
-            // A command's fields: present or absent, never null; which must be present is the table's to say.
-            // An answer's field written only when it has a value is optional, and never null.
-            var omittedWhenNull = property.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), true)
-                .OfType<JsonIgnoreAttribute>().Any(a => a.Condition == JsonIgnoreCondition.WhenWritingNull) ?? false;
-            if (command is not null || omittedWhenNull)
-            {
-                NotNull(fieldSchema);
-                schema.Required?.Remove(property.Name);
-            }
-            var target = fieldSchema.Type?.HasFlag(JsonSchemaType.Array) == true && fieldSchema.Items is OpenApiSchema items ? items : fieldSchema;
-            if (EnumOf(type, property.Name, programmes) is { } values && target.Type?.HasFlag(JsonSchemaType.String) == true)
-                target.Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
-            if (FormatOf(property.Name) is { } format && target.Type?.HasFlag(JsonSchemaType.String) == true && target.Format is null)
-                target.Format = format;
-            if (property.Name.EndsWith("Vnd", StringComparison.Ordinal))
-                fieldSchema.Description ??= "Whole đồng.";
-        }
-
-        if (command is not null)
-        {
-            var unknown = command.Required.Where(r => !properties.ContainsKey(r)).ToList();
-            if (unknown.Count > 0)
-                throw new InvalidOperationException($"ApiOperations names required fields {string.Join(", ", unknown)} that {type.Name} does not have.");
-            schema.Required = new HashSet<string>(command.Required);
-            // Unknown fields are refused (400 validation naming each), never dropped.
-            schema.AdditionalPropertiesAllowed = false;
-            if (properties.TryGetValue("amountVnd", out var amount) && amount is OpenApiSchema amountSchema)
-            {
-                amountSchema.Minimum = "1";
-                amountSchema.Maximum = "1000000000000000";
-            }
-        }
-        return Task.CompletedTask;
-    }
-
-    private static void NotNull(OpenApiSchema schema)
-    {
-        if (schema.Type is { } t && t.HasFlag(JsonSchemaType.Null)) schema.Type = t & ~JsonSchemaType.Null;
     }
 
     private static async Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
@@ -243,13 +159,13 @@ public static class OpenApiContract
     {
         if (parameter.Name is null || !QueryParameters.TryGetValue(parameter.Name, out var known)) return;
         parameter.Description ??= known.Description;
-        var schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = parameter.Name is "from" or "to" ? "date" : FormatOf(parameter.Name) };
+        var schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = parameter.Name is "from" or "to" ? "date" : OpenApiSchemas.FormatOf(parameter.Name) };
         if (parameter.Name is "year" or "after" or "limit") schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" };
         if (parameter.Name == "loanId") schema.Format = "uuid";
         var values = parameter.Name switch
         {
             "level" => LocalityLevel.All,
-            "status" => [.. LocalityStatuses, "all"],
+            "status" => [.. OpenApiSchemas.LocalityStatuses, "all"],
             "format" => ["ndjson", "csv"],
             _ => null,
         };
@@ -285,74 +201,12 @@ public static class OpenApiContract
                 "for the two scoped roles, locality. In development: dotnet run --project src/CapitalFlows -- token --role ROLE.",
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        document.Components.Schemas[ProblemSchema] = ProblemDetailsSchema();
+        document.Components.Schemas[ProblemSchema] = OpenApiSchemas.ProblemDetailsSchema();
         // Wolverine's placeholders for endpoints that answer IResult; the table names the real answers.
         foreach (var placeholder in new[] { "IResult", "ProblemDetails" })
             document.Components.Schemas.Remove(placeholder);
-        NameNestedTypes(document);
+        OpenApiSchemas.NameNestedTypes(document);
         document.Tags = new HashSet<OpenApiTag>(ApiOperations.Tags.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
         return Task.CompletedTask;
     }
-
-    /// <summary>
-    /// The schemas made for the answers hold the types they contain inline; each C# type becomes a component of its
-    /// own name instead (<c>Balances</c>, <c>FundBalance</c>), so that a generated client names them too.
-    /// </summary>
-    private static void NameNestedTypes(OpenApiDocument document)
-    {
-        var components = document.Components!.Schemas!;
-        var pending = new Queue<string>(components.Keys);
-        while (pending.TryDequeue(out var name))
-            if (components[name] is OpenApiSchema component) Visit(component);
-
-        void Visit(OpenApiSchema schema)
-        {
-            if (schema.Properties is { } properties)
-                foreach (var (key, value) in properties.ToList()) properties[key] = Named(value);
-            if (schema.Items is not null) schema.Items = Named(schema.Items);
-            if (schema.AdditionalProperties is not null) schema.AdditionalProperties = Named(schema.AdditionalProperties);
-        }
-
-        IOpenApiSchema Named(IOpenApiSchema candidate)
-        {
-            if (candidate is not OpenApiSchema schema) return candidate;
-            var id = schema.Metadata?.TryGetValue("x-schema-id", out var value) == true ? value as string : null;
-            if (string.IsNullOrEmpty(id) || id.StartsWith("Json", StringComparison.Ordinal) || schema.Properties is not { Count: > 0 })
-            {
-                Visit(schema);
-                return schema;
-            }
-            var nullable = schema.Type is { } t && t.HasFlag(JsonSchemaType.Null);
-            if (!components.ContainsKey(id))
-            {
-                NotNull(schema);
-                components[id] = schema;
-                pending.Enqueue(id);
-            }
-            var reference = new OpenApiSchemaReference(id, document);
-            return nullable ? new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, reference] } : reference;
-        }
-    }
-
-    private static OpenApiSchema ProblemDetailsSchema() => new()
-    {
-        Type = JsonSchemaType.Object,
-        Description = "An RFC 9457 problem: type names the refusal (/problems/<slug>), so a client tells refusals apart without reading prose.",
-        Required = new HashSet<string> { "type", "title", "status" },
-        Properties = new Dictionary<string, IOpenApiSchema>
-        {
-            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "/problems/<slug>", Examples = ["/problems/insufficient-funds"] },
-            ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-            ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            ["errors"] = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Object,
-                Description = "validation only: every field error found, by field name.",
-                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-            },
-            ["successor"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "locality-closed only: the code of the successor." },
-        },
-    };
 }
