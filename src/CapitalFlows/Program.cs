@@ -1,7 +1,9 @@
 using CapitalFlows;
 using CapitalFlows.Operations;
 using CapitalFlows.Security;
-using JasperFx;
+
+if (ServiceCommandLine.IsHelp(args))
+    return await ServiceCommandLine.HelpAsync(args, Console.Out);
 
 if (args.FirstOrDefault() == "token")
 {
@@ -15,6 +17,7 @@ if (args.FirstOrDefault() == "token")
 }
 
 var builder = WebApplication.CreateBuilder(args);
+ServiceCommandLine.AllowWithoutDatabase(args, builder.Configuration);
 
 try
 {
@@ -28,7 +31,7 @@ catch (InvalidSettingException e)
 }
 var app = builder.Build();
 app.UseCapitalFlows();
-return await app.RunJasperFxCommands(args);
+return await ServiceCommandLine.RunAsync(app, args);
 
 /// <summary>The service's entry point, visible to the integration tests' host.</summary>
 public partial class Program;

@@ -111,7 +111,10 @@ public static class ServiceSetup
         builder.Services.AddProblemDetails();
         // Amounts are JSON integers: "100" is refused, not read as a number.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(Api.OpenApiContract.Configure);
+        // The service has HTTP endpoints and no message handlers, by design: Wolverine's start-up warning that it found
+        // none is not something an operator can act on.
+        builder.Logging.AddFilter("Wolverine.Configuration.HandlerDiscovery", LogLevel.Error);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = CommandBodyMiddleware.MaxBodyBytes + 1);
     }
 

@@ -6,15 +6,22 @@ using Marten;
 
 namespace CapitalFlows.History;
 
+/// <summary>
+/// The flags of <c>replay</c>: long forms only, because the host's own flags (<see cref="NetCoreInput"/>) take the short
+/// ones (<c>-a</c> is <c>--applicationname</c>, <c>-e</c> <c>--environment</c>, <c>-c</c> <c>--contentroot</c>).
+/// </summary>
 public sealed class ReplayInput : NetCoreInput
 {
     [Description("The effective date (YYYY-MM-DD): balances at the end of that day in Vietnam")]
+    [FlagAlias("as-of", true)]
     public string AsOfFlag { get; set; } = "";
 
     [Description("Only what had been recorded by this ISO-8601 instant (default: everything)")]
+    [FlagAlias("known-at", true)]
     public string? KnownAtFlag { get; set; }
 
     [Description("The CSV file to write")]
+    [FlagAlias("out", true)]
     public string OutFlag { get; set; } = "funds.csv";
 }
 
@@ -45,6 +52,8 @@ public sealed class ReplayCommand : JasperFxAsyncCommand<ReplayInput>
 
         using var host = input.BuildHost();
         var store = (IDocumentStore)host.Services.GetService(typeof(IDocumentStore))!;
+        // A command line does not start the host, so nothing has applied the schema to a new database yet.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var session = store.QuerySession();
         var funds = await FundQueries.All(session, new BalanceReading(asOf, knownAt ?? DateTimeOffset.MaxValue, IsLive: false), CancellationToken.None);
 

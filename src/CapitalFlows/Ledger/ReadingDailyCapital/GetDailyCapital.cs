@@ -7,6 +7,9 @@ using Wolverine.Http;
 namespace CapitalFlows.Ledger.ReadingDailyCapital;
 
 /// <summary><c>GET /api/capital/daily?from=&amp;to=</c>: national flows per effective date (eventually consistent).</summary>
+/// <summary>One effective date of <c>GET /api/capital/daily</c>: the nation's flows on that day and the loans drawn down.</summary>
+public sealed record DailyFlows(string Date, long InflowsVnd, long InflowsReversedVnd, long LentVnd, long RepaidVnd, int Loans);
+
 public static class GetDailyCapitalEndpoint
 {
     [WolverineGet("/api/capital/daily")]
@@ -20,6 +23,6 @@ public static class GetDailyCapitalEndpoint
         if (errors.ToProblem() is { } problem) return problem.ToResult();
         string first = DailyCapitalProjection.Day(start), last = DailyCapitalProjection.Day(end);
         var days = await session.QueryAsync<DailyCapital>("where id >= ? and id <= ? order by id", ct, first, last);
-        return Results.Ok(days.Select(d => new { date = d.Id, d.InflowsVnd, d.InflowsReversedVnd, d.LentVnd, d.RepaidVnd, loans = d.Loans }));
+        return Results.Ok(days.Select(d => new DailyFlows(d.Id, d.InflowsVnd, d.InflowsReversedVnd, d.LentVnd, d.RepaidVnd, d.Loans)));
     }
 }

@@ -1,0 +1,185 @@
+using CapitalFlows.Commands;
+using CapitalFlows.Funds.Allocating;
+using CapitalFlows.Funds.EntrustingCentralBudget;
+using CapitalFlows.Funds.ReadingAllocations;
+using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Funds.ReadingEntrustedFunds;
+using CapitalFlows.Funds.Recalling;
+using CapitalFlows.Funds.ReceivingCharityDonations;
+using CapitalFlows.Funds.ReceivingMobilisedCapital;
+using CapitalFlows.Funds.ToppingUpLocalBudget;
+using CapitalFlows.History;
+using CapitalFlows.Ledger;
+using CapitalFlows.Ledger.ReadingDailyCapital;
+using CapitalFlows.Loans.DrawingDown;
+using CapitalFlows.Loans.ReadingLoans;
+using CapitalFlows.Loans.Repaying;
+using CapitalFlows.Localities.Merging;
+using CapitalFlows.Localities.ReadingLocalities;
+using CapitalFlows.Programmes;
+using CapitalFlows.Reversals;
+
+namespace CapitalFlows.Api;
+
+/// <summary>
+/// The contract of every route, one row each, keyed by method and route as the endpoint declares them. Adding a
+/// route is adding a row here; <c>OpenApiContractTests</c> fails for a route without one.
+/// </summary>
+public static class ApiOperations
+{
+    /// <summary>The tasks the routes are grouped by, in the order a reader meets them.</summary>
+    public static readonly IReadOnlyList<(string Name, string Description)> Tags =
+    [
+        ("Capital in", "Capital received by the bank: central-budget entrustments, mobilised capital, local-budget top-ups, charity."),
+        ("Allocations", "Capital moved down the tree of localities to a direct child, and recalled back up."),
+        ("Loans", "Loans drawn down from a programme fund through an entrusted organisation, repaid into it."),
+        ("Reversals", "Undoing an earlier movement with compensating events."),
+        ("Localities", "The tree of localities as it stood on a date, and the merges that change it."),
+        ("Locality balances", "A locality's capital, allocations, entrusted funds and history, on both time axes."),
+        ("National", "The national picture: summary, daily flows and the balance check."),
+        ("Event log", "The whole log in global order, for export."),
+        ("Reference data", "Credit programmes and their loan caps."),
+    ];
+
+    private static readonly string[] Inflow = ["effective-date-too-early"];
+    private static readonly string[] Movement = ["not-a-direct-child", "insufficient-funds", "effective-date-too-early", "locality-closed"];
+    private static readonly string[] Read = ["validation"];
+    private static readonly string[] LocalityReadProblems = ["validation", "not-found"];
+
+    public static readonly IReadOnlyDictionary<string, ApiOperation> ByRoute = new Dictionary<string, ApiOperation>
+    {
+        ["POST /api/capital/central-entrustments"] = new("entrustCentralBudget", "Capital in",
+            "Record central-budget capital entrusted to the bank", typeof(CommandAnswer), Inflow)
+        {
+            Body = typeof(EntrustCentralBudget), Required = ["commandId", "amountVnd", "decisionRef"],
+            Description = "Central finance. Appends CentralBudgetEntrusted to the fund (VN, central-budget, programme); programme defaults to general.",
+            Example = new { commandId = "3f2b6c1e-8a4d-4b7e-9c21-5d0e7a9b1f43", amountVnd = 1_000_000_000_000, decisionRef = "QD-1", effectiveOn = "2025-01-15" },
+        },
+        ["POST /api/capital/mobilisations"] = new("receiveMobilisedCapital", "Capital in",
+            "Record capital the bank mobilised (deposits, bonds, ODA)", typeof(CommandAnswer), Inflow)
+        {
+            Body = typeof(ReceiveMobilisedCapital), Required = ["commandId", "amountVnd", "instrument", "reference"],
+            Description = "Central finance. Appends MobilisedCapitalReceived to the fund (VN, mobilised, programme).",
+            Example = new { commandId = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", amountVnd = 500_000_000_000, instrument = "bonds", reference = "TP-2025-01" },
+        },
+        ["POST /api/capital/local-budget-top-ups"] = new("topUpLocalBudget", "Capital in",
+            "Record local budget a People's Committee entrusted", typeof(CommandAnswer), [.. Inflow, "locality-closed"])
+        {
+            Body = typeof(TopUpLocalBudget), Required = ["commandId", "locality", "amountVnd", "decisionRef"],
+            Description = "A People's Committee in scope, or central finance. Appends LocalBudgetToppedUp to (locality, local-budget, programme).",
+            Example = new { commandId = "0e9d8c7b-6a5f-4e3d-2c1b-0a9f8e7d6c5b", locality = "01", amountVnd = 20_000_000_000, programme = "job-creation", decisionRef = "NQ-01" },
+        },
+        ["POST /api/capital/charity-donations"] = new("receiveCharityDonation", "Capital in",
+            "Record a charity donation", typeof(CommandAnswer), [.. Inflow, "locality-closed"])
+        {
+            Body = typeof(ReceiveCharityDonation), Required = ["commandId", "amountVnd"],
+            Description = "A branch officer in scope, or central finance. Appends CharityDonationReceived to (locality, charity, programme); locality defaults to VN.",
+            Example = new { commandId = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", locality = "79", amountVnd = 1_500_000_000, donor = "Công ty ABC", campaign = "Tết 2025" },
+        },
+        ["POST /api/allocations"] = new("allocate", "Allocations",
+            "Allocate capital from a fund to a direct child's fund", typeof(CommandAnswer), Movement)
+        {
+            Body = typeof(Allocate), Required = ["commandId", "from", "to", "source", "programme", "amountVnd"],
+            Description = "Central finance (any parent to a direct child) or a branch officer (own province to its communes). toProgramme earmarks general capital on the way down.",
+            Example = new { commandId = "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b", from = "VN", to = "01", source = "central-budget", programme = "general", toProgramme = "poor-households", amountVnd = 300_000_000_000 },
+        },
+        ["POST /api/recalls"] = new("recall", "Allocations",
+            "Recall capital from a child's fund to its parent's", typeof(CommandAnswer), Movement)
+        {
+            Body = typeof(Recall), Required = ["commandId", "from", "to", "source", "programme", "amountVnd", "reason"],
+            Description = "As allocations, in the other direction: from is the child, to its parent.",
+            Example = new { commandId = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", from = "01", to = "VN", source = "central-budget", programme = "poor-households", amountVnd = 10_000_000_000, reason = "Unused at year end" },
+        },
+        ["POST /api/loans"] = new("drawDownLoan", "Loans",
+            "Draw a loan down from a programme fund", typeof(CommandAnswer),
+            "not-lendable", "programme-limit", "insufficient-funds", "effective-date-too-early", "locality-closed")
+        {
+            Status = 201,
+            Body = typeof(DrawDownLoan),
+            Required = ["commandId", "locality", "source", "programme", "amountVnd", "borrowerRef", "entrustedOrganisation", "termMonths"],
+            Description = "A branch officer in scope, or central finance. Answers 201 with the loanId (generated when the body has none).",
+            Example = new
+            {
+                commandId = "2c3d4e5f-6a7b-48c9-9d0e-1f2a3b4c5d6e", locality = "00004", source = "central-budget", programme = "poor-households",
+                amountVnd = 60_000_000, borrowerRef = "HN-00004-0001", entrustedOrganisation = "womens-union", savingsGroup = "TK-12", termMonths = 36,
+            },
+        },
+        ["POST /api/loans/{loanId}/repayments"] = new("repayLoan", "Loans",
+            "Repay principal of a loan", typeof(CommandAnswer), "not-found", "over-repayment", "effective-date-too-early")
+        {
+            Body = typeof(RepayLoan), Required = ["commandId", "amountVnd"],
+            Description = "A branch officer in scope, or central finance. The principal goes back into the fund the loan came from; the answer has outstandingVnd.",
+            Example = new { commandId = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a", amountVnd = 10_000_000 },
+        },
+        ["POST /api/reversals"] = new("reverseMovement", "Reversals",
+            "Reverse an earlier movement by its commandId", typeof(CommandAnswer),
+            "not-found", "not-reversible", "insufficient-funds", "effective-date-too-early")
+        {
+            Body = typeof(ReverseMovement), Required = ["commandId", "reversedCommandId", "reason"],
+            Description = "Central finance. Appends compensating events to every stream the movement touched; a reversal cannot be reversed.",
+            Example = new { commandId = "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b", reversedCommandId = "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b", reason = "Wrong province" },
+        },
+        ["POST /api/localities/merges"] = new("mergeLocalities", "Localities",
+            "Merge provinces into a province", typeof(CommandAnswer), "invalid-merge", "locality-closed", "effective-date-too-early")
+        {
+            Body = typeof(MergeLocalities), Required = ["commandId", "merged", "into", "effectiveOn"],
+            Description = "Central finance. Moves every fund and loan of each closing province to the successor and re-parents its communes; not reversible.",
+            Example = new { commandId = "8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d", merged = new[] { "26", "27" }, into = "27", name = "Tỉnh Bắc Ninh", effectiveOn = "2025-07-01" },
+        },
+        ["GET /api/programmes"] = new("listProgrammes", "Reference data", "List the credit programmes and their loan caps", typeof(Programme))
+        {
+            List = true, Description = "Everyone.",
+        },
+        ["GET /api/localities"] = new("listLocalities", "Localities", "List localities as they stood on a date", typeof(LocalityView), Read)
+        {
+            List = true, Description = "Everyone. status defaults to active.",
+        },
+        ["GET /api/localities/{code}"] = new("getLocality", "Localities", "One locality as it stood on a date", typeof(LocalityView), LocalityReadProblems)
+        {
+            Description = "Everyone.",
+        },
+        ["GET /api/localities/{code}/capital"] = new("getLocalityCapital", "Locality balances",
+            "A locality's own and subtree capital per source and programme", typeof(LocalityCapital), LocalityReadProblems)
+        {
+            Description = "Central finance and analysts for any locality; branch officers and People's Committees in scope.",
+        },
+        ["GET /api/localities/{code}/allocations"] = new("getLocalityAllocations", "Locality balances",
+            "A locality's funds per programme: received, passed down, lent, repaid, available, utilisation", typeof(AllocationBalance), LocalityReadProblems)
+        {
+            List = true, Description = "As capital.",
+        },
+        ["GET /api/localities/{code}/entrusted-funds"] = new("getEntrustedFunds", "Locality balances",
+            "The People's Committee's statement of the local budget it entrusted", typeof(EntrustedFundsStatement), LocalityReadProblems)
+        {
+            Description = "As capital.",
+        },
+        ["GET /api/localities/{code}/history"] = new("getLocalityHistory", "Locality balances",
+            "The events of a locality's funds and loans, paged", typeof(HistoryPage), LocalityReadProblems)
+        {
+            Description = "As capital. Pass next as after to read the following page.",
+        },
+        ["GET /api/loans/{loanId}"] = new("getLoan", "Loans", "A loan: principal, repaid, outstanding, status", typeof(LoanView), LocalityReadProblems)
+        {
+            Description = "Central finance, analysts, branch officers in scope.",
+        },
+        ["GET /api/capital/summary"] = new("getCapitalSummary", "National", "Capital by source, province and programme", typeof(CapitalSummary), Read)
+        {
+            Description = "Central finance, analysts.",
+        },
+        ["GET /api/capital/daily"] = new("getDailyCapital", "National",
+            "National inflows, lending and repayments per effective date", typeof(DailyFlows), Read)
+        {
+            List = true, Description = "Central finance, analysts. Kept by an asynchronous projection: a few seconds behind the commands.",
+        },
+        ["GET /api/ledger/balance-check"] = new("getBalanceCheck", "National",
+            "Inflows from the event log against holdings from the projection", typeof(BalanceCheck))
+        {
+            Description = "Central finance, analysts.",
+        },
+        ["GET /api/events"] = new("exportEvents", "Event log", "The whole log in global order, streamed", typeof(LoggedEvent), Read)
+        {
+            MediaTypes = ["application/x-ndjson", "text/csv"],
+            Description = "Central finance, analysts. One event a line (NDJSON), or CSV with a header row; resumable with after = the last sequence read.",
+        },
+    };
+}
