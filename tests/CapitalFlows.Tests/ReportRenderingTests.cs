@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Text;
+using System.Xml.Linq;
 using CapitalFlows.Api;
 using CapitalFlows.Reports;
 using MiniExcelLibs;
@@ -62,9 +64,9 @@ public sealed class ReportRenderingTests
     }
 
     [Fact]
-    public async Task The_workbook_has_the_named_sheet_with_the_same_rows_and_amounts_as_numbers()
+    public void The_workbook_has_the_named_sheet_with_the_same_rows_and_amounts_as_numbers()
     {
-        using var stream = new MemoryStream(await XlsxReport.RenderAsync(Sample, CancellationToken.None));
+        using var stream = new MemoryStream(XlsxReport.Render(Sample));
 
         Assert.Equal(["Mẫu"], MiniExcel.GetSheetNames(stream));
         stream.Position = 0;
@@ -76,6 +78,18 @@ public sealed class ReportRenderingTests
         Assert.Equal(("01", "Thành phố Hà Nội", 2_000d), (rows[6]["A"], rows[6]["B"], Convert.ToDouble(rows[6]["C"], null)));
         Assert.Equal("=HYPERLINK(\"http://evil\"), \"x\"", rows[7]["B"]);
         Assert.Equal(("Tổng cộng", 2_005d), (rows[9]["B"], Convert.ToDouble(rows[9]["C"], null)));
+    }
+
+    [Fact]
+    public void The_workbook_is_valid_spreadsheet_markup_its_sheet_data_holding_rows_only()
+    {
+        using var zip = new ZipArchive(new MemoryStream(XlsxReport.Render(Sample)));
+        using var sheet = zip.GetEntry("xl/worksheets/sheet1.xml")!.Open();
+
+        var sheetData = XDocument.Load(sheet).Descendants().Single(e => e.Name.LocalName == "sheetData");
+
+        Assert.All(sheetData.Elements(), e => Assert.Equal("row", e.Name.LocalName));
+        Assert.Equal(10, sheetData.Elements().Count());
     }
 
     [Fact]

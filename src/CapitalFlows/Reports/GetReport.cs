@@ -84,7 +84,7 @@ public static class GetReportEndpoint
         {
             Json => Results.Ok(JsonReport.Render(built)),
             Csv => Results.File(CsvReport.Render(built), CsvReport.ContentType, file + ".csv"),
-            _ => Results.File(await XlsxReport.RenderAsync(built, ct), XlsxReport.ContentType, file + ".xlsx"),
+            _ => Results.File(XlsxReport.Render(built), XlsxReport.ContentType, file + ".xlsx"),
         };
     }
 }

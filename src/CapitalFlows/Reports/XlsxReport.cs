@@ -13,7 +13,7 @@ public static class XlsxReport
 {
     public const string ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    public static async Task<byte[]> RenderAsync(Report report, CancellationToken ct)
+    public static byte[] Render(Report report)
     {
         var columns = Enumerable.Range(0, ReportSheet.Width(report)).Select(ColumnName).ToList();
         var rows = ReportSheet.Rows(report)
@@ -24,13 +24,26 @@ public static class XlsxReport
         {
             TableStyles = TableStyles.None,
             AutoFilter = false,
+            // The title, the dates, the unit and the headers stay in view while the rows scroll.
+            FreezeRowCount = rows.Count - report.Rows.Count,
             DynamicColumns = [.. report.Columns
-                .Select((c, i) => new DynamicExcelColumn(columns[i]) { Width = c.IsAmount ? 22 : i == 1 ? 48 : 14, Format = c.IsAmount ? "#,##0" : null })],
+                .Select((c, i) => new DynamicExcelColumn(columns[i]) { Width = Width(report, i), Format = c.IsAmount ? "#,##0" : null })],
         };
+        // The synchronous writer, into memory: MiniExcel 1.47.1's SaveAsAsync writes the sheet's drawing element
+        // inside sheetData, which is not valid SpreadsheetML (Excel offers to repair the file).
         using var stream = new MemoryStream();
-        await stream.SaveAsAsync(rows, printHeader: false, sheetName: report.SheetName, excelType: ExcelType.XLSX,
-            configuration: configuration, cancellationToken: ct);
+        stream.SaveAs(rows, printHeader: false, sheetName: report.SheetName, excelType: ExcelType.XLSX, configuration: configuration);
         return stream.ToArray();
+    }
+
+    /// <summary>Wide enough for the column's header and its longest cell (amounts with their separators), within reason.</summary>
+    private static int Width(Report report, int column)
+    {
+        var longest = report.Rows
+            .Select(r => r.Cells[column] switch { long amount => amount.ToString("#,##0", System.Globalization.CultureInfo.InvariantCulture), var cell => cell?.ToString() ?? "" })
+            .Append(report.Columns[column].Header)
+            .Max(text => text.Length);
+        return Math.Clamp(longest + 2, 8, 60);
     }
 
     /// <summary>A, B, ... Z (no report is wider).</summary>
