@@ -1,3 +1,4 @@
+using System.Globalization;
 using MiniExcelLibs;
 using MiniExcelLibs.Attributes;
 using MiniExcelLibs.OpenXml;
@@ -40,7 +41,11 @@ public static class XlsxReport
     private static int Width(Report report, int column)
     {
         var longest = report.Rows
-            .Select(r => r.Cells[column] switch { long amount => amount.ToString("#,##0", System.Globalization.CultureInfo.InvariantCulture), var cell => cell?.ToString() ?? "" })
+            .Select(r => r.Cells[column] switch
+            {
+                long amount => amount.ToString("#,##0", CultureInfo.InvariantCulture),
+                var cell => Convert.ToString(cell, CultureInfo.InvariantCulture) ?? "",
+            })
             .Append(report.Columns[column].Header)
             .Max(text => text.Length);
         return Math.Clamp(longest + 2, 8, 60);
