@@ -1,3 +1,4 @@
+using CapitalFlows.Api;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -57,12 +58,7 @@ public static class EventCsv
     }
 
     /// <summary>A cell as a spreadsheet must read it: never a formula, quoted when it holds a separator or a quote.</summary>
-    public static string Cell(string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return "";
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
+    public static string Cell(string? value) => string.IsNullOrEmpty(value) ? "" : SpreadsheetText.CsvField(value);
 
     private static string? Text(JsonObject? data, string field) =>
         data?[field] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

@@ -42,6 +42,20 @@ public static class GetEntrustedFundsEndpoint
         if (problem is not null) return problem.ToResult();
 
         var structure = localities.KnownAt(reading.KnownAt);
+        var read = await EventsAsync(session, structure, code, reading, clock, ct);
+        return Results.Ok(EntrustedFundsStatement.From(
+            code, structure.Find(code)!.NameOn(reading.AsOf), reading.AsOf, wantedYear, read,
+            programmes.NameOf));
+    }
+
+    /// <summary>
+    /// The events the statement is built from: those of the local-budget funds of the locality (see
+    /// <see cref="Covered"/>), effective by <c>asOf</c> and recorded by <c>knownAt</c>, in log order. The
+    /// bank's entrusted-funds report reads them here too.
+    /// </summary>
+    public static async Task<IReadOnlyList<StreamEvent>> EventsAsync(
+        IQuerySession session, LocalityDirectory structure, string code, BalanceReading reading, TimeProvider clock, CancellationToken ct)
+    {
         // Every fund that ever held local budget of these localities exists today: its events say what it held by asOf.
         var live = new BalanceReading(VietnamCalendar.Today(clock), null, true);
         var funds = code == LocalityDirectory.Nation
@@ -51,14 +65,11 @@ public static class GetEntrustedFundsEndpoint
         IReadOnlyList<IEvent> events = keys.Length == 0
             ? []
             : await session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(keys)).OrderBy(e => e.Sequence).ToListAsync(ct);
-        var read = events
+        return events
             .Where(e => ((ILedgerEvent)e.Data).EffectiveOn <= reading.AsOf)
             .Where(e => reading.KnownAt is null || FundMovementProjection.RecordedAt(e) <= reading.KnownAt)
             .Select(e => new StreamEvent(e.StreamKey!, e.Data))
             .ToList();
-        return Results.Ok(EntrustedFundsStatement.From(
-            code, structure.Find(code)!.NameOn(reading.AsOf), reading.AsOf, wantedYear, read,
-            programmes.NameOf));
     }
 
     /// <summary>

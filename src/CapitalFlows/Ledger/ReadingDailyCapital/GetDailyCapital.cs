@@ -6,9 +6,10 @@ using Wolverine.Http;
 
 namespace CapitalFlows.Ledger.ReadingDailyCapital;
 
-/// <summary><c>GET /api/capital/daily?from=&amp;to=</c>: national flows per effective date (eventually consistent).</summary>
 /// <summary>One effective date of <c>GET /api/capital/daily</c>: the nation's flows on that day and the loans drawn down.</summary>
-public sealed record DailyFlows(string Date, long InflowsVnd, long InflowsReversedVnd, long LentVnd, long RepaidVnd, int Loans);
+public sealed record DailyFlows(string Date, Int128 InflowsVnd, Int128 InflowsReversedVnd, Int128 LentVnd, Int128 RepaidVnd, int Loans);
+
+/// <summary><c>GET /api/capital/daily?from=&amp;to=</c>: national flows per effective date (eventually consistent).</summary>
 
 public static class GetDailyCapitalEndpoint
 {

@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using CapitalFlows.Commands;
+using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Funds.ReadingEntrustedFunds;
+using CapitalFlows.Ledger.ComparingCapital;
+using CapitalFlows.Localities;
+using CapitalFlows.Operations;
+using CapitalFlows.Programmes;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace CapitalFlows.Reports;
+
+/// <summary>
+/// <c>GET /api/reports/{report}?asOf=&amp;knownAt=&amp;format=xlsx|csv|json[&amp;locality=]</c>: the bank's reports,
+/// read as the API reads them (the capital comparison for <c>capital-by-province</c> and
+/// <c>capital-by-programme</c>, the People's Committee's statement for <c>entrusted-funds</c>) and rendered as a
+/// workbook (the default), a CSV file or JSON. Who may read a report is who may make the read beneath it:
+/// central finance and analysts for the capital reports; for <c>entrusted-funds</c> (<c>locality</c> required)
+/// also the scoped roles within their scope, as the statement. <c>credit-plan</c> and <c>credit-quality</c> are
+/// named by the contract but answer 404 until plans and credit quality are recorded.
+/// </summary>
+public static class GetReportEndpoint
+{
+    public const string Xlsx = "xlsx";
+    public const string Csv = "csv";
+    public const string Json = "json";
+
+    public static readonly IReadOnlyList<string> Formats = [Xlsx, Csv, Json];
+    public static readonly IReadOnlyList<string> Available = [CapitalReports.ByProvince, CapitalReports.ByProgramme, EntrustedFundsReport.Name];
+    public static readonly IReadOnlyList<string> NotYetAvailable = ["credit-plan", "credit-quality"];
+
+    [WolverineGet("/api/reports/{report}")]
+    [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer},{Roles.PeopleCommittee},{Roles.Analyst}")]
+    public static async Task<IResult> Get(
+        string report, string? asOf, string? knownAt, string? format, string? locality, ClaimsPrincipal user, IQuerySession session,
+        LocalityDirectory localities, ProgrammeCatalogue programmes, ExportLimiter exports, HttpContext http, TimeProvider clock, CancellationToken ct)
+    {
+        if (NotYetAvailable.Contains(report))
+            return Problems.NotFound($"The report {report} is not available yet: plans and credit quality are not recorded yet.").ToResult();
+        if (!Available.Contains(report))
+            return Problems.NotFound($"There is no report {report}; the reports are {string.Join(", ", Available)}.").ToResult();
+        var entrustedFunds = report == EntrustedFundsReport.Name;
+        if (!entrustedFunds && Caller.From(user).Role is not (Roles.CentralFinance or Roles.Analyst))
+            return Problems.Forbidden($"The report {report} is for central finance and analysts.").ToResult();
+
+        var errors = new FieldErrors();
+        var wanted = format ?? Xlsx;
+        if (!Formats.Contains(wanted)) errors.Add("format", $"format '{format}' is not one of {string.Join(", ", Formats)}.");
+        var (reading, dateProblem) = ReadDates.Reading(asOf, knownAt, clock);
+        errors.Include(dateProblem);
+        if (entrustedFunds && string.IsNullOrWhiteSpace(locality))
+            errors.Add("locality", "locality is required: the code of the People's Committee's locality the report is for.");
+        if (errors.ToProblem() is { } invalid) return invalid.ToResult();
+
+        // A report is an export: it takes one of the node's Exports:MaxConcurrent slots for its reads and rendering.
+        // It is read and rendered in memory, so no database connection is held while the client reads.
+        using var slot = exports.TryEnter();
+        if (slot is null) return exports.Refuse(http);
+        var knownAtInstant = reading.KnownAt ?? clock.GetUtcNow();
+        Report built;
+        if (entrustedFunds)
+        {
+            var (_, problem) = LocalityRead.Check(locality!, asOf, knownAt, user, localities, clock);
+            if (problem is not null) return problem.ToResult();
+            var structure = localities.KnownAt(reading.KnownAt);
+            var events = await GetEntrustedFundsEndpoint.EventsAsync(session, structure, locality!, reading, clock, ct);
+            built = EntrustedFundsReport.Build(
+                locality!, structure.Find(locality)!.NameOn(reading.AsOf), reading.AsOf, knownAtInstant, events, programmes.NameOf);
+        }
+        else
+        {
+            var by = report == CapitalReports.ByProvince ? CapitalComparisonTable.ByProvince : CapitalComparisonTable.ByProgramme;
+            var funds = await FundQueries.All(session, reading, ct);
+            var comparison = CapitalComparisonTable.Build(by, CapitalComparisonTable.Current, [(reading.AsOf, funds)], reading.KnownAt,
+                localities.KnownAt(reading.KnownAt), programmes, VietnamCalendar.Today(clock));
+            built = by == CapitalComparisonTable.ByProvince
+                ? CapitalReports.Provinces(comparison, knownAtInstant)
+                : CapitalReports.Programmes(comparison, knownAtInstant);
+        }
+
+        var file = $"{report}{(entrustedFunds ? "-" + locality : "")}-{reading.AsOf:yyyy-MM-dd}";
+        return wanted switch
+        {
+            Json => Results.Ok(JsonReport.Render(built)),
+            Csv => Results.File(CsvReport.Render(built), CsvReport.ContentType, file + ".csv"),
+            _ => Results.File(XlsxReport.Render(built), XlsxReport.ContentType, file + ".xlsx"),
+        };
+    }
+}
