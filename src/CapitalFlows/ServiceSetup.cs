@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
+using CapitalFlows.History.Chain;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
@@ -63,6 +64,8 @@ public static class ServiceSetup
                 // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.
                 opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
+                // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.
+                opts.Storage.Add(new EventChainFeature(opts.DatabaseSchemaName));
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();
             })
