@@ -136,15 +136,21 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncDisposable
         var serviceDll = typeof(Program).Assembly.Location;
         var provinces = Communes.Keys.ToArray();
         var funded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // node1 creates the schema in the empty database; the others start once it is there, as replicas do after
+        // db-apply (three nodes racing to create it on a busy machine can wait out Weasel's migration lock).
+        var schemaApplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await Task.WhenAll(Enumerable.Range(0, NodeCount).Select(async i =>
         {
-            var node = await ServiceNode.StartAsync(
-                $"node{i + 1}", serviceDll, connectionString + ";Maximum Pool Size=60", _logDirectory, ct);
-            lock (_nodes) _nodes.Add(node);
+            if (i > 0) await schemaApplied.Task.WaitAsync(TimeSpan.FromSeconds(90), ct);
+            ServiceNode node;
             try
             {
+                node = await ServiceNode.StartAsync(
+                    $"node{i + 1}", serviceDll, connectionString + ";Maximum Pool Size=60", _logDirectory, ct);
+                lock (_nodes) _nodes.Add(node);
                 await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
                 Note($"{node} ready");
+                if (i == 0) schemaApplied.SetResult();
                 router.PutInRotation(node);
                 if (i == 0)
                 {
@@ -160,6 +166,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncDisposable
             }
             catch (Exception e)
             {
+                schemaApplied.TrySetException(e);
                 funded.TrySetException(e);
                 throw;
             }
