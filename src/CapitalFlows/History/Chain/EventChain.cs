@@ -27,7 +27,7 @@ public static class EventChain
     /// <summary>The two-key advisory lock the trigger takes (a key space apart from the commands' one-key locks): "CF", "chain".</summary>
     public const string LockKeys = "17990, 1128808814";
 
-    /// <summary>Which definition of the chain a schema holds (the comment on the trigger function); change it with the canonical form.</summary>
+    /// <summary>Which definition of the chain a schema holds (with a digest of the trigger function, its comment); change it with the canonical form.</summary>
     public const string Version = "capitalflows event chain v1";
 
     /// <summary>hash(0): what the first event's hash chains from.</summary>

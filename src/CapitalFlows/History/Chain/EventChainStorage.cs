@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using Weasel.Core;
 using Weasel.Postgresql;
 
@@ -36,6 +38,34 @@ public sealed class EventChainStorage(string schema) : ISchemaObject
         new PostgresqlObjectName(schema, EventChain.TriggerName, SchemaUtils.IdentifierUsage.General),
     ];
 
+    /// <summary>
+    /// The trigger function. The content is rendered before the lock; under it (held to the end of the commit, so
+    /// that the next transaction sees this head) only the head is read and one row inserted.
+    /// </summary>
+    private string FunctionSql => $"""
+        create or replace function {Function}() returns trigger
+            language plpgsql security definer set search_path = pg_catalog, pg_temp
+        as $chain$
+        declare
+            content bytea := convert_to({EventChain.ContentSql("NEW")}, 'UTF8');
+            head_position bigint;
+            head_hash bytea;
+        begin
+            -- One committing transaction at a time extends the chain, from the head the last one left.
+            perform pg_advisory_xact_lock({EventChain.LockKeys});
+            select h.chain_position, h.hash into head_position, head_hash
+            from {Table} h order by h.chain_position desc limit 1;
+            insert into {Table} (chain_position, seq_id, hash)
+            values (coalesce(head_position, 0) + 1, NEW.seq_id,
+                    sha256(coalesce(head_hash, decode(repeat('00', 32), 'hex')) || content));
+            return null;
+        end
+        $chain$;
+        """;
+
+    /// <summary>The function's comment: the chain's version and a digest of the function, so a changed function is replaced by the next db-apply.</summary>
+    private string Marker => $"{EventChain.Version} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FunctionSql)))[..16]}";
+
     public void WriteCreateStatement(Migrator migrator, TextWriter writer)
     {
         writer.WriteLine($"""
@@ -45,25 +75,8 @@ public sealed class EventChainStorage(string schema) : ISchemaObject
                 hash bytea not null
             );
 
-            create or replace function {Function}() returns trigger
-                language plpgsql security definer set search_path = pg_catalog, pg_temp
-            as $chain$
-            declare
-                head_position bigint;
-                head_hash bytea;
-            begin
-                -- One committing transaction at a time extends the chain, from the head the last one left.
-                perform pg_advisory_xact_lock({EventChain.LockKeys});
-                select h.chain_position, h.hash into head_position, head_hash
-                from {Table} h order by h.chain_position desc limit 1;
-                insert into {Table} (chain_position, seq_id, hash)
-                values (coalesce(head_position, 0) + 1, NEW.seq_id,
-                        sha256(coalesce(head_hash, decode(repeat('00', 32), 'hex'))
-                               || convert_to({EventChain.ContentSql("NEW")}, 'UTF8')));
-                return null;
-            end
-            $chain$;
-            comment on function {Function}() is '{EventChain.Version}';
+            {FunctionSql}
+            comment on function {Function}() is '{Marker}';
 
             drop trigger if exists {EventChain.TriggerName} on {schema}.mt_events;
             create constraint trigger {EventChain.TriggerName} after insert on {schema}.mt_events
@@ -120,12 +133,12 @@ public sealed class EventChainStorage(string schema) : ISchemaObject
     {
         await reader.ReadAsync(ct);
         var table = reader.GetBoolean(0);
-        var version = await reader.IsDBNullAsync(1, ct) ? null : reader.GetString(1);
+        var marker = await reader.IsDBNullAsync(1, ct) ? null : reader.GetString(1);
         var trigger = reader.GetBoolean(2);
         var writable = reader.GetBoolean(3);
-        var difference = (table, version, trigger, writable) switch
+        var difference = (table, marker, trigger, writable) switch
         {
-            (true, EventChain.Version, true, false) => SchemaPatchDifference.None,
+            (true, _, true, false) when marker == Marker => SchemaPatchDifference.None,
             (false, null, false, _) => SchemaPatchDifference.Create,
             _ => SchemaPatchDifference.Update,
         };
