@@ -137,6 +137,8 @@ check(bool(pod.get("topologySpreadConstraints") or pod.get("affinity", {}).get("
 # environment: $(VAR) references, CloudNativePG secret names and keys, configuration names
 CNPG_APP_KEYS = {"username", "user", "password", "dbname", "host", "port", "pgpass", "uri", "jdbc-uri", "fqdn-uri", "fqdn-jdbc-uri"}
 cluster_name = cluster["metadata"]["name"]
+managed_roles = (cluster["spec"].get("managed") or {}).get("roles", [])
+service_role_secrets = {(r.get("passwordSecret") or {}).get("name") for r in managed_roles if r.get("login")}
 defined = set((configmap.get("data") or {}).keys()) if any(
     (e.get("configMapRef") or {}).get("name") == configmap["metadata"]["name"] for e in container.get("envFrom", [])) else set()
 env = {}
@@ -145,11 +147,23 @@ for e in container.get("env", []):
         check(ref in defined, f"Deployment: $({ref}) in {e['name']} is defined before it")
     secret_ref = (e.get("valueFrom") or {}).get("secretKeyRef")
     if secret_ref:
-        check(secret_ref["name"] == f"{cluster_name}-app" and secret_ref["key"] in CNPG_APP_KEYS,
-              f"Deployment: {e['name']} reads key '{secret_ref['key']}' of {secret_ref['name']}, which CloudNativePG creates")
+        check((secret_ref["name"] == f"{cluster_name}-app" and secret_ref["key"] in CNPG_APP_KEYS)
+              or (secret_ref["name"] in service_role_secrets and secret_ref["key"] in ("username", "password")),
+              f"Deployment: {e['name']} reads key '{secret_ref['key']}' of {secret_ref['name']}, which CloudNativePG creates or a managed role names")
     defined.add(e["name"])
     env[e["name"]] = e.get("value")
 connection = env.get("ConnectionStrings__CapitalFlows") or ""
+user_ref = next(((e.get("valueFrom") or {}).get("secretKeyRef") or {} for e in container.get("env", []) if e["name"] == "DB_USER"), {})
+check(user_ref.get("name") in service_role_secrets and "Username=$(DB_USER)" in connection,
+      "Deployment: the service connects as a managed login role of the Cluster, not as the owner (who can change events)")
+init = {c["name"]: c for c in pod.get("initContainers", [])}.get("db-apply", {})
+init_env = {e["name"]: e for e in init.get("env", [])}
+owner_ref = ((init_env.get("DB_OWNER") or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+check(init.get("args") == ["db-apply"] and init.get("image") == container.get("image")
+      and owner_ref.get("name") == f"{cluster_name}-app" and owner_ref.get("key") == "username",
+      "Deployment: an init container runs db-apply, with the service's image, as the database owner (the migration role)")
+post_init = " ".join(cluster["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL", []))
+check(all(f"{r['name']}" in post_init for r in managed_roles), "Cluster: postInitApplicationSQL creates and grants the managed roles")
 check(bool(connection) and "Password=$(DB_PASSWORD)" in connection, "Deployment: ConnectionStrings__CapitalFlows is built from the CloudNativePG secret")
 root_cert = re.search(r"Root Certificate=([^;]+)", connection)
 volumes = {v["name"]: v for v in pod.get("volumes", [])}

@@ -88,6 +88,10 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
         var check = (await analyst.GetAnswerAsync("/api/ledger/balance-check")).Json;
         Assert.True(check.GetProperty("balanced").GetBoolean(), check.ToString());
         Assert.Equal(history.NetCapitalBySource.Values.Sum(), check.GetProperty("receivedVnd").GetInt64() - check.GetProperty("reversedVnd").GetInt64());
+        // The bulk writer's events are chained like the commands' (the trigger covers every append).
+        var chain = (await analyst.GetAnswerAsync("/api/ledger/verify")).Json;
+        Assert.True(chain.GetProperty("ok").GetBoolean(), chain.ToString());
+        Assert.True(chain.GetProperty("events").GetInt64() >= Options.TargetEvents, chain.ToString());
         Assert.Equal(63, (await analyst.GetAnswerAsync("/api/capital/summary?asOf=2025-06-30")).Json.GetProperty("byProvince").GetArrayLength());
         Assert.Equal(34, (await analyst.GetAnswerAsync("/api/capital/summary?asOf=2025-07-01")).Json.GetProperty("byProvince").GetArrayLength());
         var merged = (await analyst.GetAnswerAsync("/api/localities/10")).Json;
