@@ -21,7 +21,7 @@ ServiceCommandLine.AllowWithoutDatabase(args, builder.Configuration);
 
 try
 {
-    builder.AddCapitalFlows();
+    builder.AddCapitalFlows(checkSignInSettings: ServiceCommandLine.Serves(args));
 }
 catch (InvalidSettingException e)
 {

@@ -34,7 +34,8 @@ public static class ServiceSetup
 
     public const string LocalDevelopmentDatabase = "Host=127.0.0.1;Port=5433;Database=capitalflows;Username=postgres";
 
-    public static void AddCapitalFlows(this WebApplicationBuilder builder)
+    /// <param name="checkSignInSettings">false for the commands that serve no requests (a misconfigured <c>Auth</c> section would only matter when serving).</param>
+    public static void AddCapitalFlows(this WebApplicationBuilder builder, bool checkSignInSettings = true)
     {
         var connectionString = builder.Configuration.GetConnectionString("CapitalFlows")
             ?? (builder.Environment.IsDevelopment()
@@ -115,7 +116,7 @@ public static class ServiceSetup
         builder.Services.AddWolverineHttp();
 
         builder.AddCapitalFlowsTelemetry(WolverineServiceName);
-        builder.Services.AddCapitalFlowsAuthentication(builder.Configuration, builder.Environment);
+        builder.Services.AddCapitalFlowsAuthentication(builder.Configuration, builder.Environment, checkSignInSettings);
         builder.Services.AddCapitalFlowsRateLimits(builder.Configuration);
         builder.Services.AddCapitalFlowsHealth();
         builder.Services.AddProblemDetails();

@@ -47,18 +47,7 @@ public sealed class CapitalComparisonTests(ServiceFixture service) : Integration
     /// <summary>The store as a history that began before 2025 has it: no merge recorded, 63 provinces.</summary>
     private async Task StartIn63ProvincesAsync()
     {
-        var store = Service.Host.Services.GetRequiredService<IDocumentStore>();
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using (var connection = new NpgsqlConnection(Service.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var delete = new NpgsqlCommand(
-                $"delete from {schema}.mt_events where stream_id = '{LocalityDirectory.StructureStream}'; " +
-                $"delete from {schema}.mt_streams where id = '{LocalityDirectory.StructureStream}';", connection);
-            await delete.ExecuteNonQueryAsync();
-        }
-        await using var session = store.QuerySession();
-        await Service.Host.Services.GetRequiredService<LocalityDirectory>().RefreshAsync(session, CancellationToken.None);
+        await Service.StartIn63ProvincesAsync();
         Assert.Equal(63, (await Finance.ReadJsonAsync("/api/localities?level=province")).GetArrayLength());
     }
 

@@ -51,6 +51,14 @@ public static class ServiceCommandLine
             configuration["ConnectionStrings:CapitalFlows"] = "Host=no-database-needed.invalid";
     }
 
+    /// <summary>
+    /// Whether these arguments run the service (no command, <c>run</c>, or ASP.NET Core's own switches) rather than
+    /// one of its commands (<c>openapi</c>, <c>replay</c>, <c>verify</c>, <c>db-apply</c>, <c>codegen</c>, …), which
+    /// authenticate nobody and so do not need the production sign-in settings.
+    /// </summary>
+    public static bool Serves(IReadOnlyList<string> args) =>
+        args.Count == 0 || args[0].StartsWith('-') || string.Equals(args[0], "run", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Runs the command line of the built service, or the service itself.</summary>
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {

@@ -14,12 +14,12 @@ public static class Authentication
     /// Bearer JWTs with the claims of API.md (<c>sub</c>, <c>name</c>, <c>role</c>, <c>locality</c>), signed
     /// either by the development key (accepted in Development and Testing only) or by an OpenID Connect issuer.
     /// </summary>
-    public static IServiceCollection AddCapitalFlowsAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    public static IServiceCollection AddCapitalFlowsAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, bool checkAtStart = true)
     {
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var developmentKeyAllowed = environment.IsDevelopment() || environment.IsEnvironment("Testing");
         // Checked now, while the host is built: the options below are read lazily, on the first request.
-        if (auth.Misconfiguration(developmentKeyAllowed, environment.EnvironmentName) is { } misconfiguration)
+        if (checkAtStart && auth.Misconfiguration(developmentKeyAllowed, environment.EnvironmentName) is { } misconfiguration)
             throw new InvalidSettingException(misconfiguration);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>

@@ -79,6 +79,27 @@ public sealed class ServiceFixture : IAsyncLifetime
         await Host.Services.GetRequiredService<LocalityDirectory>().RefreshAsync(session, CancellationToken.None);
     }
 
+    /// <summary>
+    /// The store as a history that began before 2025 has it: the 2025 reorganisation a fresh store starts with is
+    /// taken out (its events, their links of the hash chain, its stream), so the directory shows 63 provinces.
+    /// </summary>
+    public async Task StartIn63ProvincesAsync()
+    {
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var delete = new NpgsqlCommand(
+                $"delete from {schema}.mt_event_hashes where seq_id in (select seq_id from {schema}.mt_events where stream_id = '{LocalityDirectory.StructureStream}'); " +
+                $"delete from {schema}.mt_events where stream_id = '{LocalityDirectory.StructureStream}'; " +
+                $"delete from {schema}.mt_streams where id = '{LocalityDirectory.StructureStream}';", connection);
+            await delete.ExecuteNonQueryAsync();
+        }
+        await using var session = store.QuerySession();
+        await Host.Services.GetRequiredService<LocalityDirectory>().RefreshAsync(session, CancellationToken.None);
+    }
+
     /// <summary>How many events the store holds: the measure of "nothing was appended".</summary>
     public async Task<long> EventCountAsync()
     {
