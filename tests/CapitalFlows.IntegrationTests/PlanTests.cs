@@ -222,6 +222,9 @@ public sealed class PlanTests(ServiceFixture service) : IntegrationTest(service)
         { "programme", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = General, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
         { "decisionRef", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1 } },
         { "commandId", new { year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
+        { "year", new { commandId = Guid.NewGuid(), year = "2026", locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
+        { "year", new { commandId = Guid.NewGuid(), year = 1e12, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
+        { "outstandingTargetVnd", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1_000_000_000_000_001, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
     };
 
     [Theory]
@@ -254,6 +257,16 @@ public sealed class PlanTests(ServiceFixture service) : IntegrationTest(service)
         var answer = (await Finance.PostJsonAsync("/api/local-capital-plans", body)).ExpectProblem(400, Validation);
 
         Assert.True(answer.Json.GetProperty("errors").TryGetProperty(field, out _), answer.Body);
+        Assert.Equal(count, await Service.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task A_plan_is_not_a_movement_and_is_not_reversed()
+    {
+        var plan = (await PlanAsync(Finance, "01", 1, 1)).Expect(200);
+        var count = await Service.EventCountAsync();
+
+        (await Finance.ReverseAsync(plan.CommandId())).ExpectProblem(409, NotReversible);
         Assert.Equal(count, await Service.EventCountAsync());
     }
 
