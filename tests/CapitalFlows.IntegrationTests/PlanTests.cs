@@ -222,6 +222,7 @@ public sealed class PlanTests(ServiceFixture service) : IntegrationTest(service)
         { "programme", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = General, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
         { "decisionRef", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1 } },
         { "commandId", new { year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
+        { "decisonRef", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ", decisonRef = "QĐ" } },
         { "year", new { commandId = Guid.NewGuid(), year = "2026", locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
         { "year", new { commandId = Guid.NewGuid(), year = 1e12, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
         { "outstandingTargetVnd", new { commandId = Guid.NewGuid(), year = Year, locality = "01", programme = PoorHouseholds, outstandingTargetVnd = 1_000_000_000_000_001, disbursementTargetVnd = 1, decisionRef = "QĐ" } },
