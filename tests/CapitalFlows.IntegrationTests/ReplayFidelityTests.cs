@@ -192,6 +192,9 @@ public sealed class ReplayFidelityTests(ServiceFixture service) : IntegrationTes
             "/api/localities/01/allocations",
             "/api/capital/summary",
             "/api/capital/daily",
+            "/api/localities/01/plan",
+            $"/api/localities/01/plan?asOf={asOf}&knownAt={knownAt}",
+            "/api/capital/plans",
         ];
         var reads = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var url in urls)

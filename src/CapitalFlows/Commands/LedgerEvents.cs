@@ -2,6 +2,7 @@ using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Periods;
+using CapitalFlows.Plans;
 
 namespace CapitalFlows.Commands;
 
@@ -19,5 +20,6 @@ public static class LedgerEvents
         typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed), typeof(LoanTransferred),
         typeof(LocalitiesMerged),
         typeof(PeriodClosed),
+        typeof(CreditPlanSet), typeof(CreditPlanAdjusted), typeof(LocalCapitalPlanSet), typeof(LocalCapitalPlanAdjusted),
     }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 }

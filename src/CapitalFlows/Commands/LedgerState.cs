@@ -14,6 +14,9 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
 
     public ProcessedCommand? Command(Guid commandId) => commands.GetValueOrDefault(commandId);
 
+    /// <summary>The events of the other streams the command read (<see cref="Touches.Streams"/> and <see cref="Touches.Reads"/>), by stream key; empty when a stream has none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<object>> Streams { get; init; } = new Dictionary<string, IReadOnlyList<object>>();
+
     /// <summary>The last date of the closed periods (invariant 10); null when no period is closed.</summary>
     public DateOnly? ClosedThrough { get; init; }
 

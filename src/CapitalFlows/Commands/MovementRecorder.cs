@@ -176,6 +176,8 @@ public sealed class MovementRecorder(
         var fundTasks = touches.Funds.Distinct().Select(f => batch.Events.FetchForWriting<Fund>(f.StreamKey)).ToList();
         var loanTasks = touches.Loans.Distinct().Select(l => batch.Events.FetchForWriting<Loan>(l)).ToList();
         var commandTasks = touches.Commands.Distinct().Select(c => batch.Load<ProcessedCommand>(c)).ToList();
+        var streamTasks = touches.Streams.Concat(touches.Reads).Distinct(StringComparer.Ordinal)
+            .Select(k => (Key: k, Events: batch.Events.FetchStream(k))).ToList();
         await batch.Execute(ct);
 
         if (await seenTask is { } seen)
@@ -183,11 +185,17 @@ public sealed class MovementRecorder(
         var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
         var loans = (await Task.WhenAll(loanTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
         var commands = (await Task.WhenAll(commandTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
+        var streams = new Dictionary<string, IReadOnlyList<object>>(StringComparer.Ordinal);
+        foreach (var (key, events) in streamTasks) streams[key] = (await events).Select(e => e.Data).ToList();
 
         var state = new LedgerState(
             new FundStates(funds.Values.Where(s => s.Aggregate is not null).ToDictionary(s => FundKey.Parse(s.Key!), s => s.Aggregate!)),
             loans.Values.Where(s => s.Aggregate is not null).ToDictionary(s => s.Key!, s => s.Aggregate!),
-            commands) { ClosedThrough = closedThrough };
+            commands)
+        {
+            ClosedThrough = closedThrough,
+            Streams = streams,
+        };
         var decision = state.Decide(effectiveOn, decide);
         if (decision.Refusal is not null)
             return (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
@@ -232,7 +240,7 @@ public sealed class MovementRecorder(
     private static IEnumerable<string> LocksOf(Guid commandId, Touches touches) =>
     [
         CommandLock(commandId), .. touches.Commands.Select(CommandLock),
-        .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans,
+        .. touches.Funds.Select(f => f.StreamKey), .. touches.Loans, .. touches.Streams,
     ];
 
     /// <summary>How a command holds the locality structure: shared by every command, exclusively by a merge.</summary>

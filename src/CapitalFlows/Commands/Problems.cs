@@ -47,6 +47,8 @@ public static class Problems
                 "The held command was already approved (and applied) or rejected; an approval is decided once. The status member says which."),
             ["command-rejected"] = (409, "Command rejected",
                 "This commandId was held for approval and a checker rejected it: nothing moved. Send a new command with a new commandId."),
+            ["plan-exceeds-parent"] = (409, "Plan exceeds its parent's",
+                "Invariant 12: the credit plans of a locality's children (one year, one programme) may not add up to more than the locality's own plan, for loans outstanding or for new lending. A child's plan above what its parent's leaves, or a parent's plan below what its children already plan, is refused; nothing was recorded."),
             ["period-closed"] = (409, "Period closed",
                 "The books are closed through the date in closedThrough: nothing may take effect on or before it, reversals included, and a new close must be later."),
             ["too-many-exports"] = (429, "Too many exports",

@@ -114,6 +114,38 @@ public sealed class ReplayWorkload : IDisposable
         }
 
         await MergeAndFollowTheMoneyAsync(ct);
+        await PlanTheYearAsync(ct);
+    }
+
+    /// <summary>
+    /// Credit plans and a local capital plan for this year (no money moves): the nation's, 01's and two of its
+    /// communes', one adjusted, and a commune's plan above what 01 leaves refused (plan-exceeds-parent).
+    /// </summary>
+    private async Task PlanTheYearAsync(CancellationToken ct)
+    {
+        var year = _today.Year;
+        Command Plan(string locality, long outstandingVnd, long disbursementVnd, int? status = null) =>
+            new(new Movement(NextGuid(), Kind.Plan, []), Finance, "/api/credit-plans", Body(Guid.Empty,
+                ("year", year), ("locality", locality), ("programme", "poor-households"),
+                ("outstandingTargetVnd", outstandingVnd), ("disbursementTargetVnd", disbursementVnd), ("decisionRef", "QĐ-KH replay")))
+            {
+                RefusalStatus = status,
+                RefusalType = status is null ? null : "/problems/plan-exceeds-parent",
+            };
+
+        var (first, second) = (CommunesOf["01"][0], CommunesOf["01"][1]);
+        foreach (var command in new[]
+        {
+            Plan(Nation, 900 * Billion, 300 * Billion), Plan("01", 100 * Billion, 40 * Billion), Plan(first, 60 * Billion, 20 * Billion),
+            Plan(second, 40 * Billion + 1, 20 * Billion, status: 409), Plan("01", 120 * Billion, 40 * Billion), Plan(second, 40 * Billion, 20 * Billion),
+        })
+        {
+            command.Body["commandId"] = command.Movement.Id.ToString();
+            await SendAsync(command, ct);
+        }
+        var local = new Movement(NextGuid(), Kind.Plan, []);
+        await SendAsync(new Command(local, Finance, "/api/local-capital-plans", Body(local.Id,
+            ("year", year), ("locality", "01"), ("amountVnd", 5 * Billion), ("decisionRef", "NQ-HĐND replay"))), ct);
     }
 
     /// <summary>
@@ -519,6 +551,7 @@ public sealed class ReplayWorkload : IDisposable
         NotReversible,
         InsufficientFunds,
         Merge,
+        Plan,
     }
 
     /// <summary>One command: what it moves in the model, who sends it where, and the answer expected.</summary>
