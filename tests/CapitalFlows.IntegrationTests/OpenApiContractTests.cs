@@ -108,6 +108,41 @@ public sealed partial class OpenApiContractTests(ServiceFixture service) : Integ
     }
 
     [Fact]
+    public async Task The_second_editions_answers_refusals_and_parameters_are_described()
+    {
+        var document = await DocumentAsync();
+        var paths = document.GetProperty("paths");
+        string Refusals(string path, string method, string status) =>
+            paths.GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty(status).GetProperty("description").GetString()!;
+
+        // A command four eyes may hold answers 202 with its approval; every command can meet a closed period, a busy store, a rate limit.
+        var held = paths.GetProperty("/api/allocations").GetProperty("post").GetProperty("responses").GetProperty("202");
+        Assert.EndsWith("/HeldCommandAnswer", held.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.False(paths.GetProperty("/api/capital/local-budget-top-ups").GetProperty("post").GetProperty("responses").TryGetProperty("202", out _));
+        Assert.Contains("`period-closed`", Refusals("/api/loans/{loanId}/repayments", "post", "409"));
+        Assert.Contains("`busy`", Refusals("/api/allocations", "post", "503"));
+        Assert.Contains("`rate-limited`", Refusals("/api/allocations", "post", "429"));
+        Assert.Contains("`total-limit`", Refusals("/api/capital/charity-donations", "post", "409"));
+        Assert.Contains("`command-rejected`", Refusals("/api/reversals", "post", "409"));
+        Assert.Contains("`same-approver`", Refusals("/api/approvals/{approvalId}/approve", "post", "403"));
+        Assert.Contains("`too-many-exports`", Refusals("/api/reports/{report}", "get", "429"));
+
+        var report = paths.GetProperty("/api/reports/{report}").GetProperty("get");
+        Assert.Equal(["application/json", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+            report.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).Order(StringComparer.Ordinal));
+        var format = report.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "format");
+        Assert.Equal(["xlsx", "csv", "json"], format.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
+
+        var events = paths.GetProperty("/api/events").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema").TryGetProperty("format", out var f) ? f.GetString() : null);
+        Assert.Equal("date", events["from"]);
+        Assert.Equal("date-time", events["recordedFrom"]);
+        var approvals = paths.GetProperty("/api/approvals").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == "status");
+        Assert.Equal(["pending", "approved", "rejected"], approvals.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!));
+    }
+
+    [Fact]
     public async Task A_generated_TypeScript_client_compiles_against_typed_answers_and_the_linter_reports_no_error()
     {
         var contract = Path.Combine(ToolRun.RepositoryRoot(), "tests", "contract");

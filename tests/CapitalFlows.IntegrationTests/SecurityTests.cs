@@ -51,6 +51,13 @@ public sealed class SecurityTests(ServiceFixture service) : IntegrationTest(serv
         ["read allocations of 00004"] = Get("/api/localities/00004/allocations"),
         ["read allocations of 79"] = Get("/api/localities/79/allocations"),
         ["read allocations of 25747"] = Get("/api/localities/25747/allocations"),
+        ["close a period"] = Post("/api/periods/close", """{"through":"2024-12-31"}"""),
+        ["approve a held command"] = Post("/api/approvals/3f2b6c1e-8a4d-4b7e-9c21-5d0e7a9b1f43/approve", """{"reason":"Checked"}"""),
+        ["reject a held command"] = Post("/api/approvals/3f2b6c1e-8a4d-4b7e-9c21-5d0e7a9b1f43/reject", """{"reason":"Wrong"}"""),
+        ["read approvals"] = Get("/api/approvals"),
+        ["verify the ledger"] = Get("/api/ledger/verify"),
+        ["compare capital"] = Get("/api/capital/compare?dates=2025-01-01"),
+        ["read the report by province"] = Get("/api/reports/capital-by-province?format=json"),
     };
 
     private static (string, string, string?) Post(string url, string fields) =>
@@ -108,6 +115,21 @@ public sealed class SecurityTests(ServiceFixture service) : IntegrationTest(serv
     [InlineData("read capital summary", Roles.PeopleCommittee, "01")]
     [InlineData("read balance check", Roles.BranchOfficer, "01")]
     [InlineData("read balance check", Roles.PeopleCommittee, "01")]
+    [InlineData("close a period", Roles.Analyst, NoLocality)]
+    [InlineData("close a period", Roles.BranchOfficer, "01")]
+    [InlineData("close a period", Roles.PeopleCommittee, "01")]
+    [InlineData("approve a held command", Roles.Analyst, NoLocality)]
+    [InlineData("approve a held command", Roles.BranchOfficer, "01")]
+    [InlineData("reject a held command", Roles.Analyst, NoLocality)]
+    [InlineData("reject a held command", Roles.PeopleCommittee, "01")]
+    [InlineData("read approvals", Roles.BranchOfficer, "01")]
+    [InlineData("read approvals", Roles.PeopleCommittee, "01")]
+    [InlineData("verify the ledger", Roles.BranchOfficer, "01")]
+    [InlineData("verify the ledger", Roles.PeopleCommittee, "01")]
+    [InlineData("compare capital", Roles.BranchOfficer, "01")]
+    [InlineData("compare capital", Roles.PeopleCommittee, "01")]
+    [InlineData("read the report by province", Roles.BranchOfficer, "01")]
+    [InlineData("read the report by province", Roles.PeopleCommittee, "01")]
     [InlineData("entrust central budget", "superuser", NoLocality)]
     [InlineData("read capital of 01", "superuser", NoLocality)]
     public async Task A_role_the_table_does_not_allow_on_a_route_is_403_forbidden_and_appends_nothing(string request, string role, string locality)
@@ -161,6 +183,15 @@ public sealed class SecurityTests(ServiceFixture service) : IntegrationTest(serv
     [InlineData("read localities", Roles.PeopleCommittee, "00004")]
     [InlineData("read locality 79", Roles.PeopleCommittee, "01")]
     [InlineData("read locality 79", Roles.BranchOfficer, "01")]
+    [InlineData("close a period", Roles.CentralFinance, NoLocality)]
+    [InlineData("read approvals", Roles.CentralFinance, NoLocality)]
+    [InlineData("read approvals", Roles.Analyst, NoLocality)]
+    [InlineData("verify the ledger", Roles.CentralFinance, NoLocality)]
+    [InlineData("verify the ledger", Roles.Analyst, NoLocality)]
+    [InlineData("compare capital", Roles.CentralFinance, NoLocality)]
+    [InlineData("compare capital", Roles.Analyst, NoLocality)]
+    [InlineData("read the report by province", Roles.CentralFinance, NoLocality)]
+    [InlineData("read the report by province", Roles.Analyst, NoLocality)]
     public async Task A_role_the_table_allows_is_answered_200(string request, string role, string locality)
     {
         await SeedIfItMovesCapitalAsync(request);

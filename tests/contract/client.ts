@@ -22,9 +22,19 @@ export async function tourOfTheApi(baseUrl: string, token: string): Promise<stri
       amountVnd: 300_000_000_000,
     },
   });
-  if (allocation.data) {
-    const answer: Schemas["CommandAnswer"] = allocation.data;
-    lines.push(`allocation ${answer.commandId}: ${answer.events} events on ${answer.effectiveOn}`);
+  if (allocation.response.status === 202 && allocation.data) {
+    // Four eyes held it: a second central-finance user approves it by its approvalId.
+    const held = allocation.data as Schemas["HeldCommandAnswer"];
+    const decision = await api.POST("/api/approvals/{approvalId}/approve", {
+      params: { path: { approvalId: held.approvalId } },
+      body: { commandId: crypto.randomUUID(), reason: "Checked" },
+    });
+    const status: string | undefined = decision.data?.status;
+    lines.push(`allocation ${held.commandId} held as ${held.approvalId}; approval ${status}`);
+  } else if (allocation.data) {
+    const answer = allocation.data as Schemas["CommandAnswer"];
+    const after = (answer.funds ?? []).map((f: Schemas["FundAfter"]) => `${f.locality}/${f.source}/${f.programme}: ${f.availableVnd}`);
+    lines.push(`allocation ${answer.commandId}: ${answer.events} events on ${answer.effectiveOn}; after: ${after.join(", ")}`);
   } else if (allocation.error) {
     const problem: Schemas["Problem"] = allocation.error;
     lines.push(`refused: ${problem.type} ${problem.detail ?? ""} ${Object.keys(problem.errors ?? {}).join(",")}`);
@@ -85,5 +95,21 @@ export async function tourOfTheApi(baseUrl: string, token: string): Promise<stri
   const check = await api.GET("/api/ledger/balance-check", {});
   const balanced: boolean | undefined = check.data?.balanced;
   lines.push(`balanced: ${balanced}`);
+
+  const chain = await api.GET("/api/ledger/verify", {});
+  const ok: boolean | undefined = chain.data?.ok;
+  lines.push(`chain: ${ok} over ${chain.data?.events} events, head ${chain.data?.lastHash ?? "none"}`);
+
+  // Two dates side by side on today's provinces; a cell is null where the row did not exist.
+  const compared = await api.GET("/api/capital/compare", {
+    params: { query: { dates: "2025-06-30,2025-12-31", by: "province", structure: "current" } },
+  });
+  for (const row of compared.data?.rows ?? []) {
+    const cells = row.values.map((c: Schemas["ComparisonCell"] | null) => (c === null ? "-" : String(c.totalVnd)));
+    lines.push(`${row.code} ${row.localityName ?? row.name}: ${cells.join(" → ")}`);
+  }
+
+  const pending = await api.GET("/api/approvals", { params: { query: { status: "pending" } } });
+  for (const approval of pending.data ?? []) lines.push(`${approval.approvalId} ${approval.route} by ${approval.maker.name}`);
   return lines;
 }

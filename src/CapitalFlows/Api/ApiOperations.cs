@@ -1,3 +1,5 @@
+using CapitalFlows.Approvals;
+using CapitalFlows.Approvals.Deciding;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds.Allocating;
 using CapitalFlows.Funds.EntrustingCentralBudget;
@@ -9,14 +11,18 @@ using CapitalFlows.Funds.ReceivingCharityDonations;
 using CapitalFlows.Funds.ReceivingMobilisedCapital;
 using CapitalFlows.Funds.ToppingUpLocalBudget;
 using CapitalFlows.History;
+using CapitalFlows.History.Chain;
 using CapitalFlows.Ledger;
+using CapitalFlows.Ledger.ComparingCapital;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans.DrawingDown;
 using CapitalFlows.Loans.ReadingLoans;
 using CapitalFlows.Loans.Repaying;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Localities.ReadingLocalities;
+using CapitalFlows.Periods.ClosingPeriods;
 using CapitalFlows.Programmes;
+using CapitalFlows.Reports;
 using CapitalFlows.Reversals;
 
 namespace CapitalFlows.Api;
@@ -39,25 +45,43 @@ public static class ApiOperations
         ("National", "The national picture: summary, daily flows and the balance check."),
         ("Event log", "The whole log in global order, for export."),
         ("Reference data", "Credit programmes and their loan caps."),
+        ("Approvals", "Four eyes: commands held for a second central-finance user, approved or rejected."),
+        ("Periods", "Closing the books through a date."),
+        ("Reports", "The bank's reports as workbooks, CSV files or JSON."),
     ];
 
-    private static readonly string[] Inflow = ["effective-date-too-early"];
-    private static readonly string[] Movement = ["not-a-direct-child", "insufficient-funds", "effective-date-too-early", "locality-closed"];
+    /// <summary>Every command can meet a closed period, a busy store and the caller's rate limit.</summary>
+    private static readonly string[] Command = ["period-closed", "busy", "rate-limited"];
+
+    /// <summary>A command four eyes may hold: its maker's retry learns the checker's decision.</summary>
+    private static readonly string[] Holdable = ["command-rejected", "approval-decided"];
+
+    private static readonly string[] Inflow = ["effective-date-too-early", "total-limit", .. Command];
+    private static readonly string[] Movement = ["not-a-direct-child", "insufficient-funds", "effective-date-too-early", "locality-closed", .. Command];
+    private static readonly string[] Export = ["validation", "too-many-exports"];
+
+    /// <summary>The 202 of a command four eyes holds.</summary>
+    private static readonly IReadOnlyList<(int, Type, string)> Held =
+    [
+        (202, typeof(HeldCommandAnswer), "Held for a second central-finance user's approval (four eyes, when Approvals:ThresholdVnd is set): nothing moved yet."),
+    ];
     private static readonly string[] Read = ["validation"];
     private static readonly string[] LocalityReadProblems = ["validation", "not-found"];
 
     public static readonly IReadOnlyDictionary<string, ApiOperation> ByRoute = new Dictionary<string, ApiOperation>
     {
         ["POST /api/capital/central-entrustments"] = new("entrustCentralBudget", "Capital in",
-            "Record central-budget capital entrusted to the bank", typeof(CommandAnswer), Inflow)
+            "Record central-budget capital entrusted to the bank", typeof(CommandAnswer), [.. Inflow, .. Holdable])
         {
+            OtherAnswers = Held,
             Body = typeof(EntrustCentralBudget), Required = ["commandId", "amountVnd", "decisionRef"],
             Description = "Central finance. Appends CentralBudgetEntrusted to the fund (VN, central-budget, programme); programme defaults to general.",
             Example = new { commandId = "3f2b6c1e-8a4d-4b7e-9c21-5d0e7a9b1f43", amountVnd = 1_000_000_000_000, decisionRef = "QD-1", effectiveOn = "2025-01-15" },
         },
         ["POST /api/capital/mobilisations"] = new("receiveMobilisedCapital", "Capital in",
-            "Record capital the bank mobilised (deposits, bonds, ODA)", typeof(CommandAnswer), Inflow)
+            "Record capital the bank mobilised (deposits, bonds, ODA)", typeof(CommandAnswer), [.. Inflow, .. Holdable])
         {
+            OtherAnswers = Held,
             Body = typeof(ReceiveMobilisedCapital), Required = ["commandId", "amountVnd", "instrument", "reference"],
             Description = "Central finance. Appends MobilisedCapitalReceived to the fund (VN, mobilised, programme).",
             Example = new { commandId = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", amountVnd = 500_000_000_000, instrument = "bonds", reference = "TP-2025-01" },
@@ -77,22 +101,24 @@ public static class ApiOperations
             Example = new { commandId = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", locality = "79", amountVnd = 1_500_000_000, donor = "Công ty ABC", campaign = "Tết 2025" },
         },
         ["POST /api/allocations"] = new("allocate", "Allocations",
-            "Allocate capital from a fund to a direct child's fund", typeof(CommandAnswer), Movement)
+            "Allocate capital from a fund to a direct child's fund", typeof(CommandAnswer), [.. Movement, .. Holdable])
         {
+            OtherAnswers = Held,
             Body = typeof(Allocate), Required = ["commandId", "from", "to", "source", "programme", "amountVnd"],
             Description = "Central finance (any parent to a direct child) or a branch officer (own province to its communes). toProgramme earmarks general capital on the way down.",
             Example = new { commandId = "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b", from = "VN", to = "01", source = "central-budget", programme = "general", toProgramme = "poor-households", amountVnd = 300_000_000_000 },
         },
         ["POST /api/recalls"] = new("recall", "Allocations",
-            "Recall capital from a child's fund to its parent's", typeof(CommandAnswer), Movement)
+            "Recall capital from a child's fund to its parent's", typeof(CommandAnswer), [.. Movement, .. Holdable])
         {
+            OtherAnswers = Held,
             Body = typeof(Recall), Required = ["commandId", "from", "to", "source", "programme", "amountVnd", "reason"],
             Description = "As allocations, in the other direction: from is the child, to its parent.",
             Example = new { commandId = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", from = "01", to = "VN", source = "central-budget", programme = "poor-households", amountVnd = 10_000_000_000, reason = "Unused at year end" },
         },
         ["POST /api/loans"] = new("drawDownLoan", "Loans",
             "Draw a loan down from a programme fund", typeof(CommandAnswer),
-            "not-lendable", "programme-limit", "insufficient-funds", "effective-date-too-early", "locality-closed")
+            "not-lendable", "programme-limit", "insufficient-funds", "effective-date-too-early", "locality-closed", "period-closed", "busy", "rate-limited")
         {
             Status = 201,
             Body = typeof(DrawDownLoan),
@@ -105,7 +131,7 @@ public static class ApiOperations
             },
         },
         ["POST /api/loans/{loanId}/repayments"] = new("repayLoan", "Loans",
-            "Repay principal of a loan", typeof(CommandAnswer), "not-found", "over-repayment", "effective-date-too-early")
+            "Repay principal of a loan", typeof(CommandAnswer), ["not-found", "over-repayment", "effective-date-too-early", .. Command])
         {
             Body = typeof(RepayLoan), Required = ["commandId", "amountVnd"],
             Description = "A branch officer in scope, or central finance. The principal goes back into the fund the loan came from; the answer has outstandingVnd.",
@@ -113,15 +139,17 @@ public static class ApiOperations
         },
         ["POST /api/reversals"] = new("reverseMovement", "Reversals",
             "Reverse an earlier movement by its commandId", typeof(CommandAnswer),
-            "not-found", "not-reversible", "insufficient-funds", "effective-date-too-early")
+            ["not-found", "not-reversible", "insufficient-funds", "effective-date-too-early", .. Command, .. Holdable])
         {
+            OtherAnswers = Held,
             Body = typeof(ReverseMovement), Required = ["commandId", "reversedCommandId", "reason"],
             Description = "Central finance. Appends compensating events to every stream the movement touched; a reversal cannot be reversed.",
             Example = new { commandId = "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b", reversedCommandId = "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b", reason = "Wrong province" },
         },
         ["POST /api/localities/merges"] = new("mergeLocalities", "Localities",
-            "Merge provinces into a province", typeof(CommandAnswer), "invalid-merge", "locality-closed", "effective-date-too-early")
+            "Merge provinces into a province", typeof(CommandAnswer), ["invalid-merge", "locality-closed", "effective-date-too-early", .. Command, .. Holdable])
         {
+            OtherAnswers = Held,
             Body = typeof(MergeLocalities), Required = ["commandId", "merged", "into", "effectiveOn"],
             Description = "Central finance. Moves every fund and loan of each closing province to the successor and re-parents its communes; not reversible.",
             Example = new { commandId = "8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d", merged = new[] { "26", "27" }, into = "27", name = "Tỉnh Bắc Ninh", effectiveOn = "2025-07-01" },
@@ -176,10 +204,56 @@ public static class ApiOperations
         {
             Description = "Central finance, analysts.",
         },
-        ["GET /api/events"] = new("exportEvents", "Event log", "The whole log in global order, streamed", typeof(LoggedEvent), Read)
+        ["GET /api/events"] = new("exportEvents", "Event log", "The whole log in global order, streamed", typeof(LoggedEvent), Export)
         {
             MediaTypes = ["application/x-ndjson", "text/csv"],
-            Description = "Central finance, analysts. One event a line (NDJSON), or CSV with a header row; resumable with after = the last sequence read.",
+            Description = "Central finance, analysts. One event a line (NDJSON), or CSV with a header row; resumable with after = the last sequence read. " +
+                "from/to filter by effective date, recordedFrom/recordedTo by the instant recorded. An export takes one of the node's export slots (429 too-many-exports).",
+        },
+        ["GET /api/ledger/verify"] = new("verifyLedger", "National",
+            "Recompute the event chain and say whether it holds", typeof(ChainVerification))
+        {
+            Description = "Central finance, analysts. ok is false when an event was changed, deleted or left unchained; brokenAtSequence and reason say where and how.",
+        },
+        ["GET /api/capital/compare"] = new("compareCapital", "National",
+            "National capital at up to 12 dates side by side, by province, programme or source", typeof(CapitalComparison), Read)
+        {
+            Description = "Central finance, analysts. structure=current (the default) restates every date on today's provinces; asof shows each date's own. " +
+                "A cell is null where the row did not exist on that date.",
+        },
+        ["GET /api/reports/{report}"] = new("getReport", "Reports",
+            "A report as a workbook (the default), a CSV file or JSON", typeof(JsonReport), [.. Export, "not-found"])
+        {
+            MediaTypes = [XlsxReport.ContentType, "text/csv", "application/json"],
+            Description = "capital-by-province and capital-by-programme: central finance, analysts. entrusted-funds (locality required): also branch officers " +
+                "and People's Committees in scope. credit-plan and credit-quality answer 404 until plans and credit quality are recorded. " +
+                "A report takes one of the node's export slots (429 too-many-exports).",
+        },
+        ["POST /api/periods/close"] = new("closePeriod", "Periods",
+            "Close the books through a date", typeof(CommandAnswer), ["period-closed", "busy", "rate-limited"])
+        {
+            Body = typeof(ClosePeriod), Required = ["commandId", "through"],
+            Description = "Central finance. Afterwards every command effective on or before through is refused (409 period-closed), reversals included; a later close must be later.",
+            Example = new { commandId = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", through = "2025-12-31" },
+        },
+        ["GET /api/approvals"] = new("listApprovals", "Approvals", "Held commands of a status, oldest first", typeof(ApprovalView), Read)
+        {
+            List = true, Description = "Central finance, analysts. status: pending (the default), approved or rejected.",
+        },
+        ["POST /api/approvals/{approvalId}/approve"] = new("approveHeldCommand", "Approvals",
+            "Apply a held command as its maker sent it", typeof(ApprovalDecision),
+            ["not-found", "same-approver", "approval-decided", "not-a-direct-child", "insufficient-funds", "effective-date-too-early", "locality-closed", .. Command])
+        {
+            Body = typeof(ApproveHeldCommand), Required = ["commandId"],
+            Description = "Central finance, not the maker. The held command is checked and decided again on today's state; a refusal is the checker's answer and it stays pending.",
+            Example = new { commandId = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e", reason = "Checked against decision QD-1" },
+        },
+        ["POST /api/approvals/{approvalId}/reject"] = new("rejectHeldCommand", "Approvals",
+            "Drop a held command: nothing moves", typeof(ApprovalDecision), ["not-found", "approval-decided", "busy", "rate-limited"])
+        {
+            Body = typeof(RejectHeldCommand), Required = ["commandId"],
+            Description = "Central finance; the maker may withdraw their own this way.",
+            Example = new { commandId = "c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f", reason = "Wrong amount" },
         },
     };
 }

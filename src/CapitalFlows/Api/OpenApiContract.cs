@@ -49,10 +49,15 @@ public static class OpenApiContract
         foreach (var mediaType in row.MediaTypes ?? ["application/json"])
             content[mediaType] = new OpenApiMediaType
             {
-                Schema = mediaType == "text/csv" ? new OpenApiSchema { Type = JsonSchemaType.String } : bodySchema,
+                Schema = mediaType switch
+                {
+                    "text/csv" => new OpenApiSchema { Type = JsonSchemaType.String },
+                    "application/json" or "application/x-ndjson" => bodySchema,
+                    _ => new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },   // a workbook
+                },
             };
 
-        if (row.Body is not null && content.TryGetValue("application/json", out var answerContent))
+        if (row.Answer == typeof(CommandAnswer) && content.TryGetValue("application/json", out var answerContent))
             answerContent.Example = CommandAnswerExample(row);
         var responses = new OpenApiResponses
         {
@@ -87,7 +92,7 @@ public static class OpenApiContract
             operation.Responses[status] = response;
 
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
-            DescribeParameter(parameter);
+            DescribeParameter(parameter, key);
         if (row.Example is not null && operation.RequestBody is OpenApiRequestBody { Content: { } requestContent }
             && requestContent.TryGetValue("application/json", out var json))
             json.Example = JsonSerializer.SerializeToNode(row.Example, JsonSerializerOptions.Web);
@@ -153,16 +158,45 @@ public static class OpenApiContract
             ["after"] = ("Only events after this sequence number (the last one read).", "0"),
             ["limit"] = ("At most this many events.", "100"),
             ["format"] = ("ndjson (the default) or csv.", "ndjson"),
+            ["q"] = ("Only localities whose code or name (with or without Vietnamese marks) matches, best first.", "ha noi"),
+            ["by"] = ("child: also each direct child's subtree capital.", "child"),
+            ["dates"] = ("One to 12 dates YYYY-MM-DD, comma-separated, none in the future.", "2025-06-30,2025-12-31"),
+            ["structure"] = ("current (the default): every date on today's provinces; asof: each date's own.", "current"),
+            ["recordedFrom"] = ("Only events recorded at or after this instant (ISO 8601 with an offset).", "2025-01-01T00:00:00+07:00"),
+            ["recordedTo"] = ("Only events recorded before this instant (ISO 8601 with an offset).", "2026-01-01T00:00:00+07:00"),
+            ["locality"] = ("The locality the report is for (entrusted-funds only, required there).", "01"),
+            ["report"] = ("capital-by-province, capital-by-programme or entrusted-funds (credit-plan and credit-quality: 404 until recorded).", "capital-by-province"),
+            ["approvalId"] = ("The approvalId of a held command's 202 answer (a UUID).", null),
         };
 
-    private static void DescribeParameter(OpenApiParameter parameter)
+    /// <summary>Parameters whose meaning or values depend on the route.</summary>
+    private static (string Description, string? Example, IReadOnlyList<string>? Values)? RouteParameter(string route, string name) => (route, name) switch
     {
-        if (parameter.Name is null || !QueryParameters.TryGetValue(parameter.Name, out var known)) return;
-        parameter.Description ??= known.Description;
+        ("GET /api/reports/{report}", "format") => ("xlsx (the default), csv or json.", "xlsx", Reports.GetReportEndpoint.Formats),
+        ("GET /api/reports/{report}", "report") => (QueryParameters["report"].Description, "capital-by-province",
+            [.. Reports.GetReportEndpoint.Available, .. Reports.GetReportEndpoint.NotYetAvailable]),
+        ("GET /api/approvals", "status") => ("pending (the default), approved or rejected.", "pending", Approvals.PendingCommand.Statuses),
+        ("GET /api/capital/compare", "by") => ("province (the default), programme or source.", "province",
+            Ledger.ComparingCapital.CapitalComparisonTable.Bys),
+        ("GET /api/capital/compare", "structure") => (QueryParameters["structure"].Description, "current", Ledger.ComparingCapital.CapitalComparisonTable.Structures),
+        ("GET /api/localities/{code}/capital", "by") => (QueryParameters["by"].Description, "child", ["child"]),
+        ("GET /api/events", "from") => ("Only events effective on or after this date.", "2025-01-01", null),
+        ("GET /api/events", "to") => ("Only events effective on or before this date.", "2025-12-31", null),
+        _ => null,
+    };
+
+    private static void DescribeParameter(OpenApiParameter parameter, string route)
+    {
+        if (parameter.Name is null) return;
+        var special = RouteParameter(route, parameter.Name);
+        if (special is null && !QueryParameters.ContainsKey(parameter.Name)) return;
+        var (description, example) = special is { } s ? (s.Description, s.Example) : QueryParameters[parameter.Name];
+        parameter.Description ??= description;
         var schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = parameter.Name is "from" or "to" ? "date" : OpenApiSchemas.FormatOf(parameter.Name) };
+        if (parameter.Name is "recordedFrom" or "recordedTo") schema.Format = "date-time";
         if (parameter.Name is "year" or "after" or "limit") schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" };
-        if (parameter.Name == "loanId") schema.Format = "uuid";
-        var values = parameter.Name switch
+        if (parameter.Name is "loanId" or "approvalId") schema.Format = "uuid";
+        var values = special?.Values ?? parameter.Name switch
         {
             "level" => LocalityLevel.All,
             "status" => [.. OpenApiSchemas.LocalityStatuses, "all"],
@@ -171,8 +205,8 @@ public static class OpenApiContract
         };
         if (values is not null) schema.Enum = values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
         parameter.Schema = schema;
-        if (known.Example is not null)
-            parameter.Example = schema.Type == JsonSchemaType.Integer ? JsonValue.Create(long.Parse(known.Example, System.Globalization.CultureInfo.InvariantCulture)) : JsonValue.Create(known.Example);
+        if (example is not null)
+            parameter.Example = schema.Type == JsonSchemaType.Integer ? JsonValue.Create(long.Parse(example, System.Globalization.CultureInfo.InvariantCulture)) : JsonValue.Create(example);
     }
 
     private static Task DescribeDocumentAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)

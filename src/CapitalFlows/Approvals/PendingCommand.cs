@@ -30,20 +30,10 @@ public sealed record PendingCommand(
     public string? Reason { get; init; }
 
     /// <summary>The answer to the maker while it waits: 202, and the approval to ask about.</summary>
-    public object PendingAnswer => new { commandId = CommandId, status = Pending, approvalId = Id };
+    public HeldCommandAnswer PendingAnswer => new(CommandId, Pending, Id);
 
     /// <summary>The list row: the command as sent (its body as JSON), its state and both people.</summary>
-    public object View => new
-    {
-        approvalId = Id,
-        commandId = CommandId,
-        route = Route,
-        body = JsonDocument.Parse(Body).RootElement,
-        status = Status,
-        maker = new { sub = Maker.Sub, name = Maker.Name },
-        requestedAt = RequestedAt,
-        checker = Checker is null ? null : new { sub = Checker.Sub, name = Checker.Name },
-        decidedAt = DecidedAt,
-        reason = Reason,
-    };
+    public ApprovalView View => new(
+        Id, CommandId, Route, JsonDocument.Parse(Body).RootElement, Status, new ApprovalParty(Maker.Sub, Maker.Name), RequestedAt,
+        Checker is null ? null : new ApprovalParty(Checker.Sub, Checker.Name), DecidedAt, Reason);
 }

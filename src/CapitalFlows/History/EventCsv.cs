@@ -19,7 +19,7 @@ public static class EventCsv
     public static readonly IReadOnlyList<string> Columns =
     [
         "sequence", "effectiveOn", "recordedAt", "type", "streamKey", "locality", "localityName", "source", "programme",
-        "amountVnd", "loanId", "commandId", "correlationId", "userSub", "userName", "userRole", "data",
+        "amountVnd", "loanId", "commandId", "correlationId", "userSub", "userName", "userRole", "data", "hash",
     ];
 
     public static string Header => string.Join(',', Columns) + "\r\n";
@@ -51,7 +51,7 @@ public static class EventCsv
                  {
                      e.EffectiveOn, e.RecordedAt, e.Type, e.StreamKey, locality, NameOf(locality, e.EffectiveOn, localities), source, programme,
                      amount?.ToJsonString(), Text(data, "loanId"), e.CommandId, e.CorrelationId, e.User.Sub, e.User.Name, e.User.Role,
-                     e.Data?.ToJsonString(DataJson),
+                     e.Data?.ToJsonString(DataJson), e.Hash,
                  })
             line.Append(',').Append(Cell(cell));
         return line.Append("\r\n").ToString();

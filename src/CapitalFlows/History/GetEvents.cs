@@ -83,7 +83,7 @@ public static class GetEventsEndpoint
             {
                 await writer.WriteAsync(csv ? EventCsv.Line(e, localities) : JsonSerializer.Serialize(new
                 {
-                    e.Sequence, e.StreamKey, e.Version, e.Type, e.EffectiveOn, e.RecordedAt, e.CommandId, e.CorrelationId, e.User, e.Data,
+                    e.Sequence, e.StreamKey, e.Version, e.Type, e.EffectiveOn, e.RecordedAt, e.CommandId, e.CorrelationId, e.User, e.Data, e.Hash,
                 }, Json) + "\n");
             }
             await writer.FlushAsync(ct);

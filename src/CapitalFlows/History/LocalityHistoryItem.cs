@@ -9,12 +9,12 @@ namespace CapitalFlows.History;
 /// One event of a locality's history: the logged event with the locality and programme it concerns named beside
 /// their codes (API.md, second edition). The locality and programme are the fund's (from its stream key), or those the
 /// event itself names (a drawdown's <c>locality</c> and <c>programme</c>, a loan transfer's <c>to</c>); null when the
-/// event names neither (a repayment on a loan's stream).
+/// event names neither (a repayment on a loan's stream). <c>Hash</c> is the event's link of the chain (hex), as the export gives it.
 /// </summary>
 public sealed record LocalityHistoryItem(
     long Sequence, string StreamKey, long Version, string Type, string? EffectiveOn, string? RecordedAt,
     string? CommandId, string? CorrelationId, EventUser User, bool Reversed,
-    string? Locality, string? LocalityName, string? Programme, string? ProgrammeName, JsonNode? Data)
+    string? Locality, string? LocalityName, string? Programme, string? ProgrammeName, JsonNode? Data, string? Hash)
 {
     /// <summary>The item of a logged event, with names as of <paramref name="date"/>.</summary>
     public static LocalityHistoryItem Of(LoggedEvent e, LocalityDirectory localities, ProgrammeCatalogue programmes, DateOnly date)
@@ -26,7 +26,7 @@ public sealed record LocalityHistoryItem(
             e.Sequence, e.StreamKey, e.Version, e.Type, e.EffectiveOn, e.RecordedAt, e.CommandId, e.CorrelationId, e.User, e.Reversed,
             locality, locality is null ? null : localities.Find(locality)?.NameOn(date),
             programme, programme is null ? null : programmes.NameOf(programme),
-            e.Data);
+            e.Data, e.Hash);
     }
 
     private static string? Text(JsonNode? data, string property) =>

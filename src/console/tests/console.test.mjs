@@ -8,15 +8,6 @@ import {
   vietnameseLetters, visibleTexts,
 } from './browser.mjs';
 
-/**
- * Screens whose route API.md's second edition adds and this branch's service does not answer yet. The lead
- * deletes an entry after merging the branch that adds the route; the test then runs.
- */
-const pending = {
-  entrustedAsOf: 'needs asOf on GET /api/localities/{code}/entrusted-funds (API.md second edition, issue 9)',
-  compare: 'needs GET /api/capital/compare?dates=&by=province&structure=current (API.md second edition)',
-};
-
 const bn = 1_000_000_000;
 let browser;
 let cf;
@@ -73,7 +64,7 @@ describe("People's Committee", () => {
     await page.context().close();
   });
 
-  test('changing the as-of date changes the figures to the API\'s for that date', { skip: pending.entrustedAsOf }, async () => {
+  test('changing the as-of date changes the figures to the API\'s for that date', async () => {
     const page = await signedIn(browser, 'people-committee', '01');
     await page.getByTestId('statement').waitFor();
     const before = await statementFigures(page);
@@ -183,7 +174,7 @@ describe('Central finance', () => {
 });
 
 describe('Analyst', () => {
-  test("the comparison of two dates shows 34 rows whose totals equal the summaries", { skip: pending.compare }, async () => {
+  test("the comparison of two dates shows 34 rows whose totals equal the summaries", async () => {
     const page = await signedIn(browser, 'analyst');
     await page.goto(`${baseUrl}/analysis`);
     const today = daysAgo(0);

@@ -3,15 +3,7 @@ import type { components, paths } from './schema';
 import type { Problem } from './models';
 import { currentToken, signOutExpired } from '../auth';
 
-/**
- * Routes of API.md's second edition that this branch's OpenAPI document does not list yet. Each screen that
- * uses one says so; remove a line here once the route is in `openapi/v1.json` (then `npm run build` checks it).
- */
-export type PendingRoute =
-  | '/api/capital/compare'
-  | '/api/reports/{report}';
-
-type ReadRoute = { [P in keyof paths]: paths[P] extends { get: unknown } ? P : never }[keyof paths] | PendingRoute;
+type ReadRoute = { [P in keyof paths]: paths[P] extends { get: unknown } ? P : never }[keyof paths];
 type PostRoute = { [P in keyof paths]: paths[P] extends { post: unknown } ? P : never }[keyof paths];
 
 export type CommandBody<P extends PostRoute> = paths[P] extends { post: { requestBody?: { content: { 'application/json': infer B } } } } ? B : never;

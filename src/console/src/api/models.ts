@@ -1,6 +1,6 @@
-// Response shapes of the reads the console uses, as API.md (second edition) fixes them. The OpenAPI document
-// of this branch does not type responses yet (they are IResult); request bodies and routes are typed from it
-// (schema.d.ts), so a route or a command field that leaves the contract fails the build.
+// Response shapes of the reads the console uses, as API.md (second edition) fixes them. Routes, request bodies and
+// the newer screens' answers (the comparison) are typed from the OpenAPI document (schema.d.ts, `Schemas` in
+// client.ts), so a route or a field that leaves the contract fails the build; these older shapes are hand-typed.
 
 export interface Balances {
   availableVnd: number;
@@ -81,15 +81,6 @@ export interface CapitalSummary {
   bySource: SummaryRow[];
   byProvince: SummaryRow[];
   byProgramme: SummaryRow[];
-}
-
-/** `GET /api/capital/compare` (second edition): one row per key, a column per date. */
-export interface Comparison {
-  dates: string[];
-  by: string;
-  structure: string;
-  rows: Array<{ code: string; name?: string | null; valuesVnd?: number[]; totalVnd?: number[]; [date: string]: unknown }>;
-  totals?: number[] | Record<string, number>;
 }
 
 export interface HistoryItem {

@@ -152,6 +152,7 @@ export const en: Record<Key, string> = {
   secondDate: 'Second date',
   compare: 'Compare',
   difference: 'Difference',
+  heldNationally: 'Held nationally',
   historyTitle: 'History of movements',
   fromDate: 'From',
   toDate: 'To',

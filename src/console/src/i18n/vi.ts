@@ -157,6 +157,7 @@ export const vi = {
   secondDate: 'Ngày thứ hai',
   compare: 'So sánh',
   difference: 'Chênh lệch',
+  heldNationally: 'Trung ương nắm giữ',
   historyTitle: 'Lịch sử giao dịch',
   fromDate: 'Từ ngày',
   toDate: 'Đến ngày',

@@ -1,17 +1,14 @@
 import { useState } from 'react';
-import { read } from '../api/client';
-import type { Comparison } from '../api/models';
+import { read, type Schemas } from '../api/client';
 import { ErrorNotice, Loading, Money } from '../components/common';
 import { todayInVietnam } from '../format';
 import { useI18n } from '../i18n';
 
-/** A row's figure for the i-th date, whichever way the comparison lays its columns out. */
-function valueAt(row: Comparison['rows'][number], dates: string[], i: number): number {
-  const list = row.valuesVnd ?? (row as { values?: number[] }).values ?? row.totalVnd;
-  if (Array.isArray(list)) return Number(list[i] ?? 0);
-  const byDate = (row as { byDate?: Record<string, number> }).byDate ?? (row as Record<string, unknown>);
-  return Number(byDate[dates[i]] ?? 0);
-}
+type Comparison = Schemas['CapitalComparison'];
+type Cell = Schemas['ComparisonCell'] | null;
+
+/** A cell's capital (available + outstanding); a row that did not exist on that date holds nothing. */
+const capitalOf = (cell: Cell | undefined): number => cell?.totalVnd ?? 0;
 
 /** Two dates compared on today's 34 provinces (`GET /api/capital/compare`, API.md second edition). */
 export function ComparePanel() {
@@ -30,7 +27,9 @@ export function ComparePanel() {
   };
   const dates = state.data?.dates ?? [first, second];
   const rows = state.data?.rows ?? [];
-  const totals = dates.map((_, i) => rows.reduce((s, r) => s + valueAt(r, dates, i), 0));
+  // The national totals are the API's (the summary's totalVnd of each date): the provinces plus what the nation holds itself.
+  const totals = dates.map((_, i) => capitalOf(state.data?.totals[i]));
+  const national = state.data?.heldNationally;
   return (
     <section aria-labelledby="compare-title" className="panel">
       <h2 id="compare-title">{t('compareTitle')}</h2>
@@ -61,13 +60,20 @@ export function ComparePanel() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.code} data-code={r.code}>
-                  <th scope="row" translate="no">{r.name ?? r.code}</th>
-                  {dates.map((d, i) => <td key={d} className="num" data-amount={valueAt(r, dates, i)}><Money amount={valueAt(r, dates, i)} /></td>)}
-                  <td className="num"><Money amount={valueAt(r, dates, dates.length - 1) - valueAt(r, dates, 0)} /></td>
+                  <th scope="row" translate="no">{r.localityName ?? r.name ?? r.code}</th>
+                  {dates.map((d, i) => <td key={d} className="num" data-amount={capitalOf(r.values[i])}><Money amount={capitalOf(r.values[i])} /></td>)}
+                  <td className="num"><Money amount={capitalOf(r.values[dates.length - 1]) - capitalOf(r.values[0])} /></td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
+              {national && (
+                <tr data-testid="comparison-national">
+                  <th scope="row">{t('heldNationally')}</th>
+                  {dates.map((d, i) => <td key={d} className="num" data-amount={capitalOf(national[i])}><Money amount={capitalOf(national[i])} /></td>)}
+                  <td className="num"><Money amount={capitalOf(national[dates.length - 1]) - capitalOf(national[0])} /></td>
+                </tr>
+              )}
               <tr data-testid="comparison-total">
                 <th scope="row">{t('total')}</th>
                 {totals.map((v, i) => <td key={dates[i]} className="num" data-amount={v}><Money amount={v} /></td>)}

@@ -47,6 +47,11 @@ export const apiField: Record<string, keyof Draft> = {
   effectiveOn: 'effectiveOn',
 };
 
+/** The contract's enums; a form's select offers only these, and the API refuses anything else by name. */
+type Programme = NonNullable<CommandBody<'/api/allocations'>['programme']>;
+type Source = NonNullable<CommandBody<'/api/allocations'>['source']>;
+type Instrument = NonNullable<CommandBody<'/api/capital/mobilisations'>['instrument']>;
+
 const optional = (text: string) => (text.trim() === '' ? undefined : text.trim());
 
 /** The route and body of the command a draft describes; the body is typed by the contract's schema. */
@@ -55,26 +60,26 @@ export function commandOf(kind: Kind, d: Draft, commandId: string) {
   const effectiveOn = optional(d.effectiveOn);
   switch (kind) {
     case 'entrust': {
-      const body: Partial<CommandBody<'/api/capital/central-entrustments'>> = { commandId, amountVnd, programme: d.programme, decisionRef: optional(d.decisionRef), effectiveOn };
+      const body: Partial<CommandBody<'/api/capital/central-entrustments'>> = { commandId, amountVnd, programme: d.programme as Programme, decisionRef: optional(d.decisionRef), effectiveOn };
       return { route: '/api/capital/central-entrustments' as const, body };
     }
     case 'mobilise': {
-      const body: Partial<CommandBody<'/api/capital/mobilisations'>> = { commandId, amountVnd, programme: d.programme, instrument: d.instrument, reference: optional(d.reference), effectiveOn };
+      const body: Partial<CommandBody<'/api/capital/mobilisations'>> = { commandId, amountVnd, programme: d.programme as Programme, instrument: d.instrument as Instrument, reference: optional(d.reference), effectiveOn };
       return { route: '/api/capital/mobilisations' as const, body };
     }
     case 'allocate': {
       const body: Partial<CommandBody<'/api/allocations'>> = {
-        commandId, from: optional(d.from), to: optional(d.to), source: d.source, programme: d.programme,
-        toProgramme: d.programme === 'general' ? optional(d.toProgramme) : undefined, amountVnd, decisionRef: optional(d.decisionRef), effectiveOn,
+        commandId, from: optional(d.from), to: optional(d.to), source: d.source as Source, programme: d.programme as Programme,
+        toProgramme: d.programme === 'general' ? optional(d.toProgramme) as Programme | undefined : undefined, amountVnd, decisionRef: optional(d.decisionRef), effectiveOn,
       };
       return { route: '/api/allocations' as const, body };
     }
     case 'recall': {
-      const body: Partial<CommandBody<'/api/recalls'>> = { commandId, from: optional(d.from), to: optional(d.to), source: d.source, programme: d.programme, amountVnd, reason: optional(d.reason), effectiveOn };
+      const body: Partial<CommandBody<'/api/recalls'>> = { commandId, from: optional(d.from), to: optional(d.to), source: d.source as Source, programme: d.programme as Programme, amountVnd, reason: optional(d.reason), effectiveOn };
       return { route: '/api/recalls' as const, body };
     }
     case 'top-up': {
-      const body: Partial<CommandBody<'/api/capital/local-budget-top-ups'>> = { commandId, locality: optional(d.locality), amountVnd, programme: d.programme, decisionRef: optional(d.decisionRef), effectiveOn };
+      const body: Partial<CommandBody<'/api/capital/local-budget-top-ups'>> = { commandId, locality: optional(d.locality), amountVnd, programme: d.programme as Programme, decisionRef: optional(d.decisionRef), effectiveOn };
       return { route: '/api/capital/local-budget-top-ups' as const, body };
     }
   }
