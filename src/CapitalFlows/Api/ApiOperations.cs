@@ -21,6 +21,9 @@ using CapitalFlows.Loans.Repaying;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Localities.ReadingLocalities;
 using CapitalFlows.Periods.ClosingPeriods;
+using CapitalFlows.Plans.ReadingPlans;
+using CapitalFlows.Plans.SettingCreditPlans;
+using CapitalFlows.Plans.SettingLocalCapitalPlans;
 using CapitalFlows.Programmes;
 using CapitalFlows.Reports;
 using CapitalFlows.Reversals;
@@ -48,6 +51,7 @@ public static class ApiOperations
         ("Approvals", "Four eyes: commands held for a second central-finance user, approved or rejected."),
         ("Periods", "Closing the books through a date."),
         ("Reports", "The bank's reports as workbooks, CSV files or JSON."),
+        ("Plans", "Credit plans and local capital plans for a year, and the actuals against them."),
     ];
 
     /// <summary>Every command can meet a closed period, a busy store and the caller's rate limit.</summary>
@@ -189,6 +193,34 @@ public static class ApiOperations
         ["GET /api/loans/{loanId}"] = new("getLoan", "Loans", "A loan: principal, repaid, outstanding, status", typeof(LoanView), LocalityReadProblems)
         {
             Description = "Central finance, analysts, branch officers in scope.",
+        },
+        ["POST /api/credit-plans"] = new("setCreditPlan", "Plans",
+            "Set or adjust the credit plan of a year, locality and programme", typeof(CommandAnswer),
+            ["not-found", "plan-exceeds-parent", "locality-closed", .. Command])
+        {
+            Body = typeof(SetCreditPlan),
+            Required = ["commandId", "year", "locality", "programme", "outstandingTargetVnd", "disbursementTargetVnd", "decisionRef"],
+            Description = "Central finance for the nation and provinces (and communes), a branch officer for the communes of its province. Sent again for the same year, locality and programme, it adjusts the plan (both kept). The children's targets may not add up to more than their parent's (409 plan-exceeds-parent).",
+            Example = new { commandId = "7d6c5b4a-3928-4170-9f8e-7d6c5b4a3928", year = 2026, locality = "01", programme = "poor-households", outstandingTargetVnd = 5_000_000_000_000, disbursementTargetVnd = 1_200_000_000_000, decisionRef = "QĐ-KH-2026" },
+        },
+        ["POST /api/local-capital-plans"] = new("setLocalCapitalPlan", "Plans",
+            "Set or adjust the local budget a province's People's Committee plans to entrust in a year", typeof(CommandAnswer),
+            ["not-found", "locality-closed", .. Command])
+        {
+            Body = typeof(SetLocalCapitalPlan),
+            Required = ["commandId", "year", "locality", "amountVnd", "decisionRef"],
+            Description = "The People's Committee in scope, or central finance. decisionRef names the People's Council resolution.",
+            Example = new { commandId = "6c5b4a39-2817-4069-8e7d-6c5b4a392817", year = 2026, locality = "01", amountVnd = 1_000_000_000_000, decisionRef = "NQ-HĐND-2025" },
+        },
+        ["GET /api/localities/{code}/plan"] = new("getLocalityPlan", "Plans",
+            "A locality's plans for a year against its actuals", typeof(LocalityPlan), LocalityReadProblems)
+        {
+            Description = "As capital. Per programme and in total: target, actual and percentage achieved for loans outstanding and new lending; the local capital plan against what the committee entrusted.",
+        },
+        ["GET /api/capital/plans"] = new("getProvincePlans", "Plans",
+            "Every province's plans for a year against its actuals", typeof(ProvincePlans), Read)
+        {
+            Description = "Central finance, analysts.",
         },
         ["GET /api/capital/summary"] = new("getCapitalSummary", "National", "Capital by source, province and programme", typeof(CapitalSummary), Read)
         {
