@@ -20,6 +20,9 @@ public sealed record PendingCommand(
 
     public string Status { get; init; } = Pending;
 
+    /// <summary>The path it was sent to, when its route has parameters (the loan of a write-off).</summary>
+    public string? Path { get; init; }
+
     /// <summary>Who approved or rejected it, when, with which command, and why.</summary>
     public Caller? Checker { get; init; }
 
@@ -37,7 +40,7 @@ public sealed record PendingCommand(
     {
         approvalId = Id,
         commandId = CommandId,
-        route = Route,
+        route = Path ?? Route,
         body = JsonDocument.Parse(Body).RootElement,
         status = Status,
         maker = new { sub = Maker.Sub, name = Maker.Name },

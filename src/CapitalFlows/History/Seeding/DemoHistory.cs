@@ -619,8 +619,10 @@ public sealed class DemoHistory
             var programme = PickWeighted(funds.Select(k => k.Programme).Distinct(StringComparer.Ordinal).ToList(), p => _profileOf[p].CountWeight);
             var key = PickWeighted(funds.Where(k => k.Programme == programme).ToList(), k => Ledger.Fund(k)!.AvailableVnd);
             var profile = _profileOf[programme];
-            var principal = profile.Principal(_random, _programmes.Find(programme)!.MaxLoanVnd);
-            var term = profile.Term(_random);
+            // Within the rules in force on the day (a cap raised later does not apply to earlier loans).
+            if (_programmes.Find(programme)!.RulesOn(day) is not { } rules) continue;
+            var principal = Math.Min(profile.Principal(_random, rules.MaxLoanVnd), rules.MaxLoanVnd);
+            var term = Math.Min(profile.Term(_random), rules.MaxTermMonths);
             var organisation = PickWeighted(profile.Organisations, o => o.Weight).Organisation;
             var savingsGroup = Chance(0.9) ? $"TTK-{locality}-{_random.Next(1, 41):D3}" : null;
             var borrower = $"HH-{locality}-{++_borrowers:D7}";
