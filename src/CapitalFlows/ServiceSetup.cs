@@ -68,6 +68,7 @@ public static class ServiceSetup
                 // The as-of reads find the funds of a subtree by this column (FundQueries).
                 opts.Schema.For<Fund>().Duplicate(f => f.Locality);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
+                opts.Schema.For<Loan>().Duplicate(l => l.Locality);
                 opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);
                 // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.
                 opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);

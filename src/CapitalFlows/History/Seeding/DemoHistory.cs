@@ -627,7 +627,12 @@ public sealed class DemoHistory
             var savingsGroup = Chance(0.9) ? $"TTK-{locality}-{_random.Next(1, 41):D3}" : null;
             var borrower = $"HH-{locality}-{++_borrowers:D7}";
             var id = NextId();
-            var command = new DrawDownLoan(id, null, locality, key.Source, programme, principal, borrower, organisation, savingsGroup, term, Date(day));
+            // The loan's schedule falls due as the history will repay it: every 6 or 12 months (at most its term).
+            var interval = InstalmentMonths(_random);
+            var command = new DrawDownLoan(id, null, locality, key.Source, programme, principal, borrower, organisation, savingsGroup, term, Date(day))
+            {
+                RepaymentEveryMonths = Math.Min(interval, term),
+            };
             Valid(DrawDownLoanEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
             var drawn = Emit(Ledger.Record("/api/loans", command, id, day,
                 new Touches([DrawDownLoanEndpoint.Fund(command)], [id.ToString()], []),
@@ -635,7 +640,7 @@ public sealed class DemoHistory
             if (drawn is null) return;
 
             if (day < Merger && _closing2025.Contains(locality)) _loansInClosingProvinces++;
-            var plan = LoanPlan.For(id.ToString(), principal, term, InstalmentMonths(_random), day, _options.To);
+            var plan = LoanPlan.For(id.ToString(), principal, term, interval, day, _options.To);
             _plans[plan.LoanId] = plan;
             _futureRepaymentEvents += 2L * plan.RemainingDues;
             if (plan.RemainingDues > 0) _dues.Enqueue(plan, plan.NextDue);
