@@ -25,9 +25,9 @@ public sealed class CreditQualityTests(ServiceFixture service) : IntegrationTest
     /// <summary>
     /// At 01 two 24-month poor-households loans of 60 million to one borrower (one misses its first instalment of 15
     /// million, the other pays it) and a job-creation loan of 40 million to another through the Farmers' Association,
-    /// 10 million of it written off today; at 79 a loan that is not 01's.
+    /// 10 million of it written off today; at 79 a loan that is not 01's. Returns the loan that missed its instalment.
     /// </summary>
-    private async Task RecordLoansAsync()
+    private async Task<string> RecordLoansAsync()
     {
         (await Finance.EntrustCentralBudgetAsync(10 * Billion, PoorHouseholds, effectiveOn: D(Drawn.AddDays(-2)))).Expect(200);
         (await Finance.EntrustCentralBudgetAsync(10 * Billion, JobCreation, effectiveOn: D(Drawn.AddDays(-2)))).Expect(200);
@@ -36,7 +36,7 @@ public sealed class CreditQualityTests(ServiceFixture service) : IntegrationTest
         (await Finance.AllocateAsync("VN", "79", 1 * Billion, CentralBudget, PoorHouseholds, effectiveOn: D(Drawn.AddDays(-1)))).Expect(200);
         using var hanoi = Service.Client(Roles.BranchOfficer, "01");
         using var hcmc = Service.Client(Roles.BranchOfficer, "79");
-        await hanoi.DrawDownAsync("01", CentralBudget, PoorHouseholds, 60 * Million, "HH-A", termMonths: 24, effectiveOn: D(Drawn));
+        var missing = (await hanoi.DrawDownAsync("01", CentralBudget, PoorHouseholds, 60 * Million, "HH-A", termMonths: 24, effectiveOn: D(Drawn))).LoanId();
         var paying = (await hanoi.DrawDownAsync("01", CentralBudget, PoorHouseholds, 60 * Million, "HH-A", termMonths: 24, effectiveOn: D(Drawn))).LoanId();
         (await hanoi.RepayAsync(paying, 15 * Million, effectiveOn: D(FirstDue))).Expect(200);
         var business = (await hanoi.DrawDownAsync("01", CentralBudget, JobCreation, 40 * Million, "HH-B", termMonths: 36, effectiveOn: D(Drawn),
@@ -44,6 +44,7 @@ public sealed class CreditQualityTests(ServiceFixture service) : IntegrationTest
         (await Finance.PostJsonAsync($"/api/loans/{business}/write-offs",
             new { commandId = Guid.NewGuid(), amountVnd = 10 * Million, cause = "natural-disaster", decisionRef = "QĐ 7/2026" })).Expect(200);
         await hcmc.DrawDownAsync("79", CentralBudget, PoorHouseholds, 60 * Million, "HH-C", termMonths: 24, effectiveOn: D(Drawn));
+        return missing;
     }
 
     private static JsonElement Row(JsonElement quality, string key) =>
@@ -84,6 +85,25 @@ public sealed class CreditQualityTests(ServiceFixture service) : IntegrationTest
         Assert.Equal(135 * Million, Row(byChild, "01").Vnd("outstandingVnd"));
         Assert.Equal(60 * Million, Row(byChild, "79").Vnd("outstandingVnd"));
         Assert.Equal(15 * Million, Row(byChild, "79").Vnd("overdueVnd"));
+    }
+
+    [Fact]
+    public async Task Known_at_an_instant_before_a_late_repayment_the_instalment_is_still_overdue()
+    {
+        var missing = await RecordLoansAsync();
+        var before = DateTimeOffset.UtcNow;
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        using var hanoi = Service.Client(Roles.BranchOfficer, "01");
+        (await hanoi.RepayAsync(missing, 15 * Million)).Expect(200);
+
+        var now = await Finance.ReadJsonAsync("/api/localities/01/credit-quality");
+        var known = Uri.EscapeDataString(before.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        var thenKnown = await Finance.ReadJsonAsync($"/api/localities/01/credit-quality?knownAt={known}");
+
+        Assert.Equal(0, now.Vnd("overdueVnd"));
+        Assert.Equal(15 * Million, thenKnown.Vnd("overdueVnd"));
+        Assert.Equal(10 * Million, thenKnown.Vnd("writtenOffVnd"));
+        Assert.Equal(135 * Million, thenKnown.Vnd("outstandingVnd"));
     }
 
     [Theory]

@@ -32,6 +32,9 @@ public sealed record LoanWriteOffReversed(Guid LoanId, Guid WriteOffId, long Amo
 /// <summary>A merge moved the loan from its closing locality to the successor: from then on it repays into the successor's fund.</summary>
 public sealed record LoanTransferred(Guid LoanId, string From, string To, DateOnly EffectiveOn) : ILedgerEvent;
 
+/// <summary>A write-off of the loan that stands (not reversed).</summary>
+public sealed record StandingWriteOff(Guid WriteOffId, long AmountVnd, DateOnly EffectiveOn);
+
 public static class LoanStatus
 {
     public const string Active = "active";
@@ -88,6 +91,9 @@ public sealed record Loan
     public int ExtendedMonths { get; init; }
 
     public IReadOnlyList<Guid> Movements { get; init; } = [];
+
+    /// <summary>The write-offs that stand, with their dates (credit quality counts those of a year).</summary>
+    public IReadOnlyList<StandingWriteOff> WriteOffs { get; init; } = [];
 
     public IReadOnlyList<Instalment> Schedule { get; init; } = [];
 
@@ -155,6 +161,7 @@ public sealed record Loan
     {
         WrittenOffVnd = WrittenOffVnd + e.AmountVnd,
         Movements = [.. Movements, e.WriteOffId],
+        WriteOffs = [.. WriteOffs, new StandingWriteOff(e.WriteOffId, e.AmountVnd, e.EffectiveOn)],
         Schedule = RepaymentSchedule.WriteOff(Schedule, e.AmountVnd),
         Status = StatusAfter(RepaidVnd, WrittenOffVnd + e.AmountVnd),
         LastMovementOn = e.EffectiveOn,
@@ -164,6 +171,7 @@ public sealed record Loan
     {
         WrittenOffVnd = WrittenOffVnd - e.AmountVnd,
         Movements = Movements.Where(m => m != e.WriteOffId).ToList(),
+        WriteOffs = WriteOffs.Where(w => w.WriteOffId != e.WriteOffId).ToList(),
         Schedule = RepaymentSchedule.UndoWriteOff(Schedule, e.AmountVnd),
         Status = StatusAfter(RepaidVnd, WrittenOffVnd - e.AmountVnd),
         LastMovementOn = e.EffectiveOn,

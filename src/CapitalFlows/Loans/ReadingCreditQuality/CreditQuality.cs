@@ -8,29 +8,20 @@ namespace CapitalFlows.Loans.ReadingCreditQuality;
 public sealed record CreditQualityFigures(
     long OutstandingVnd, long OverdueVnd, double OverdueRatio, int LoansOutstanding, int LoansOverdue, int BorrowersOutstanding, long WrittenOffVnd)
 {
-    /// <summary>Each loan as folded to the date (with what it wrote off in the date's year), read as of that date.</summary>
-    public static CreditQualityFigures Of(IEnumerable<(Loan Loan, long WrittenOffInYearVnd)> loans, DateOnly asOf)
+    /// <summary>Each loan as folded to the date, read as of that date; written off counts the write-offs standing then, dated in its year.</summary>
+    public static CreditQualityFigures Of(IEnumerable<Loan> loans, DateOnly asOf)
     {
         var list = loans.ToList();
-        var outstanding = list.Where(l => l.Loan.OutstandingVnd > 0).ToList();
-        var outstandingVnd = outstanding.Sum(l => l.Loan.OutstandingVnd);
-        var overdue = outstanding.Select(l => l.Loan.OverdueOn(asOf)).ToList();
+        var outstanding = list.Where(l => l.OutstandingVnd > 0).ToList();
+        var outstandingVnd = outstanding.Sum(l => l.OutstandingVnd);
+        var overdue = outstanding.Select(l => l.OverdueOn(asOf)).ToList();
         var overdueVnd = overdue.Sum();
         return new CreditQualityFigures(
             outstandingVnd, overdueVnd, outstandingVnd == 0 ? 0 : (double)overdueVnd / outstandingVnd,
             outstanding.Count, overdue.Count(o => o > 0),
-            outstanding.Select(l => l.Loan.BorrowerRef).Distinct(StringComparer.Ordinal).Count(),
-            list.Sum(l => l.WrittenOffInYearVnd));
+            outstanding.Select(l => l.BorrowerRef).Distinct(StringComparer.Ordinal).Count(),
+            list.Sum(l => l.WriteOffs.Where(w => w.EffectiveOn.Year == asOf.Year).Sum(w => w.AmountVnd)));
     }
-
-    /// <summary>What a loan's events wrote off (less write-offs reversed) with effective dates in <paramref name="year"/>, up to the reading.</summary>
-    public static long WrittenOffIn(int year, IEnumerable<object> events) =>
-        events.Sum(e => e switch
-        {
-            LoanWrittenOff w when w.EffectiveOn.Year == year => w.AmountVnd,
-            LoanWriteOffReversed r when r.EffectiveOn.Year == year => -r.AmountVnd,
-            _ => 0,
-        });
 }
 
 /// <summary>One row of the credit-quality read: a programme, an entrusted organisation or a child locality (or the locality's own loans).</summary>
