@@ -72,6 +72,7 @@ public static class ServiceSetup
                 // The as-of reads find the funds of a subtree by this column (FundQueries).
                 opts.Schema.For<Fund>().Duplicate(f => f.Locality);
                 opts.Projections.Snapshot<Loan>(SnapshotLifecycle.Inline);
+                opts.Schema.For<Loan>().Duplicate(l => l.Locality);
                 opts.Projections.Add<DailyCapitalProjection>(ProjectionLifecycle.Async);
                 // A sequence number taken by a transaction that never commits (a node killed mid-append) holds the
                 // asynchronous projections back this long before they step over it (Marten's default is 3 s). The

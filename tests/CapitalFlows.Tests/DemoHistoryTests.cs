@@ -173,8 +173,8 @@ public sealed class DemoHistoryTests
         {
             var programme = programmes.Find(d.Programme)!;
             Assert.NotEqual(Programme.General, d.Programme);
-            Assert.Null(LendingRules.RefuseIfNotLendable(d.Programme, d.AmountVnd, d.TermMonths, programmes));
-            Assert.True(d.AmountVnd <= (programme.MaxLoanVnd ?? long.MaxValue));
+            Assert.Null(LendingRules.RefuseIfNotLendable(d.Programme, d.AmountVnd, d.TermMonths, d.EffectiveOn, programmes));
+            Assert.True(d.AmountVnd <= programme.RulesOn(d.EffectiveOn)!.MaxLoanVnd);
             Assert.Contains(d.EntrustedOrganisation, EntrustedOrganisations.All);
         });
         Assert.Equal(EntrustedOrganisations.All.Order(), drawdowns.Select(d => d.EntrustedOrganisation).Distinct().Order());

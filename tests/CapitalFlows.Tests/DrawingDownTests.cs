@@ -11,6 +11,7 @@ public sealed class DrawingDownTests
 {
     private static readonly LocalityDirectory Localities = LocalityDirectory.LoadEmbedded();
     private static readonly ProgrammeCatalogue Programmes = ProgrammeCatalogue.LoadEmbedded();
+    private static readonly DateOnly Today = new(2026, 12, 5);
     private static readonly DateOnly Earlier = new(2025, 8, 1);
     private static readonly DateOnly On = new(2025, 9, 15);
 
@@ -130,7 +131,7 @@ public sealed class DrawingDownTests
     [Fact]
     public void General_capital_is_not_lendable()
     {
-        var refusal = LendingRules.RefuseIfNotLendable(Programme.General, 10_000_000, 12, Programmes);
+        var refusal = LendingRules.RefuseIfNotLendable(Programme.General, 10_000_000, 12, Today, Programmes);
 
         Assert.Equal("/problems/not-lendable", refusal?.Type);
         Assert.Equal(400, refusal?.Status);
@@ -139,7 +140,7 @@ public sealed class DrawingDownTests
     [Fact]
     public void A_poor_households_loan_above_its_100_million_cap_is_refused_as_programme_limit()
     {
-        var refusal = LendingRules.RefuseIfNotLendable("poor-households", 150_000_000, 60, Programmes);
+        var refusal = LendingRules.RefuseIfNotLendable("poor-households", 150_000_000, 60, Today, Programmes);
 
         Assert.Equal("/problems/programme-limit", refusal?.Type);
         Assert.Equal(400, refusal?.Status);
@@ -148,13 +149,13 @@ public sealed class DrawingDownTests
     [Fact]
     public void A_poor_households_loan_of_exactly_its_cap_and_longest_term_is_lendable()
     {
-        Assert.Null(LendingRules.RefuseIfNotLendable("poor-households", 100_000_000, 120, Programmes));
+        Assert.Null(LendingRules.RefuseIfNotLendable("poor-households", 100_000_000, 120, Today, Programmes));
     }
 
     [Fact]
     public void A_term_above_the_programmes_longest_is_refused_as_programme_limit()
     {
-        var refusal = LendingRules.RefuseIfNotLendable("poor-households", 50_000_000, 121, Programmes);
+        var refusal = LendingRules.RefuseIfNotLendable("poor-households", 50_000_000, 121, Today, Programmes);
 
         Assert.Equal("/problems/programme-limit", refusal?.Type);
         Assert.Equal(400, refusal?.Status);
@@ -163,14 +164,52 @@ public sealed class DrawingDownTests
     [Fact]
     public void A_clean_water_loan_just_above_its_25_million_cap_is_refused_as_programme_limit()
     {
-        var refusal = LendingRules.RefuseIfNotLendable("clean-water-sanitation", 25_000_001, 60, Programmes);
+        var refusal = LendingRules.RefuseIfNotLendable("clean-water-sanitation", 25_000_001, 60, Today, Programmes);
 
         Assert.Equal("/problems/programme-limit", refusal?.Type);
     }
 
     [Fact]
-    public void A_programme_without_caps_accepts_a_large_amount_over_a_long_term()
+    public void A_clean_water_loan_of_20_million_is_judged_by_the_cap_of_its_effective_date()
     {
-        Assert.Null(LendingRules.RefuseIfNotLendable("students", 5_000_000_000, 240, Programmes));
+        var before = LendingRules.RefuseIfNotLendable("clean-water-sanitation", 20_000_000, 60, new DateOnly(2024, 6, 1), Programmes);
+        var lastDayOfOldCap = LendingRules.RefuseIfNotLendable("clean-water-sanitation", 20_000_000, 60, new DateOnly(2024, 9, 1), Programmes);
+        var firstDayOfNewCap = LendingRules.RefuseIfNotLendable("clean-water-sanitation", 20_000_000, 60, new DateOnly(2024, 9, 2), Programmes);
+
+        Assert.Equal("/problems/programme-limit", before?.Type);
+        Assert.Contains("10000000", before?.Detail, StringComparison.Ordinal);
+        Assert.Equal("/problems/programme-limit", lastDayOfOldCap?.Type);
+        Assert.Null(firstDayOfNewCap);
+        Assert.Null(LendingRules.RefuseIfNotLendable("clean-water-sanitation", 20_000_000, 60, new DateOnly(2024, 10, 1), Programmes));
+    }
+
+    [Fact]
+    public void The_post_prison_programme_does_not_lend_before_it_opened_on_1_August_2023()
+    {
+        var before = LendingRules.RefuseIfNotLendable("post-prison-reintegration", 50_000_000, 36, new DateOnly(2023, 7, 31), Programmes);
+
+        Assert.Equal("/problems/not-lendable", before?.Type);
+        Assert.Contains("2023-08-01", before?.Detail, StringComparison.Ordinal);
+        Assert.Null(LendingRules.RefuseIfNotLendable("post-prison-reintegration", 50_000_000, 36, new DateOnly(2023, 8, 1), Programmes));
+    }
+
+    [Fact]
+    public void Every_programme_but_general_has_a_cap_and_a_term_today()
+    {
+        Assert.All(Programmes.All.Where(p => p.Code != Programme.General), p =>
+        {
+            Assert.NotNull(p.RulesOn(Today));
+            Assert.NotNull(p.MaxLoanVnd);
+            Assert.NotNull(p.MaxTermMonths);
+        });
+        Assert.Null(Programmes.Find(Programme.General)!.RulesOn(Today));
+    }
+
+    [Fact]
+    public void A_student_loan_is_capped_at_4_million_a_month_for_six_years_of_study()
+    {
+        Assert.Null(LendingRules.RefuseIfNotLendable("students", 288_000_000, 144, Today, Programmes));
+        Assert.Equal("/problems/programme-limit", LendingRules.RefuseIfNotLendable("students", 288_000_001, 144, Today, Programmes)?.Type);
+        Assert.Equal("/problems/programme-limit", LendingRules.RefuseIfNotLendable("students", 100_000_000, 145, Today, Programmes)?.Type);
     }
 }

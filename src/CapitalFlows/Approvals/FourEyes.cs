@@ -72,7 +72,10 @@ public sealed class FourEyes(IDocumentStore store, CommandServices services, IOp
         var type = CommandBodyMiddleware.CommandTypeOf(http);
         var route = HeldCommands.ByRoute.Values.Single(c => c.CommandType == type).Route;
         var pending = new PendingCommand(
-            Guid.NewGuid(), commandId, route, await BodyOf(http, ct), bodyHash, Caller.From(http.User), MovementRecorder.CorrelationOf(http), clock.GetUtcNow());
+            Guid.NewGuid(), commandId, route, await BodyOf(http, ct), bodyHash, Caller.From(http.User), MovementRecorder.CorrelationOf(http), clock.GetUtcNow())
+        {
+            Path = route.Contains('{', StringComparison.Ordinal) ? http.Request.Path.Value : null,
+        };
         session.Insert(pending);
         await session.SaveChangesAsync(ct);
         return Results.Json(pending.PendingAnswer, statusCode: StatusCodes.Status202Accepted);
@@ -121,7 +124,7 @@ public sealed class FourEyes(IDocumentStore store, CommandServices services, IOp
         IResult result;
         try
         {
-            result = await held.RunAsync(pending.Body, json.Value.SerializerOptions, Principal(pending.Maker), envelope, services);
+            result = await held.RunAsync(pending.Body, json.Value.SerializerOptions, Principal(pending.Maker), envelope, services, pending.Path);
         }
         catch (DocumentAlreadyExistsException)
         {

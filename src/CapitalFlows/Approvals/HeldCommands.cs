@@ -2,14 +2,15 @@ using CapitalFlows.Funds.Allocating;
 using CapitalFlows.Funds.EntrustingCentralBudget;
 using CapitalFlows.Funds.Recalling;
 using CapitalFlows.Funds.ReceivingMobilisedCapital;
+using CapitalFlows.Loans.WritingOff;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Reversals;
 
 namespace CapitalFlows.Approvals;
 
 /// <summary>
-/// The commands that four eyes may hold, by route: central entrustments, mobilisations, allocations and recalls
-/// of at least <c>Approvals:ThresholdVnd</c>, and every reversal and merge. Add a held command here and call
+/// The commands that four eyes may hold, by route: central entrustments, mobilisations, allocations, recalls and
+/// write-offs of at least <c>Approvals:ThresholdVnd</c>, and every reversal and merge. Add a held command here and call
 /// <see cref="FourEyes"/> from its endpoint.
 /// </summary>
 public static class HeldCommands
@@ -34,5 +35,8 @@ public static class HeldCommands
         HeldCommand.For<MergeLocalities>("/api/localities/merges",
             (c, _, s) => MergeLocalitiesEndpoint.Validate(c, s.Localities, s.Clock),
             (c, envelope, s) => MergeLocalitiesEndpoint.Record(c, envelope, s.Recorder, s.Localities, s.Clock)),
+        HeldCommand.ForRoute<WriteOffLoan>(WriteOffLoanEndpoint.Route,
+            (c, _, s) => WriteOffLoanEndpoint.Validate(c, s.Clock),
+            (c, route, envelope, s) => WriteOffLoanEndpoint.Record(c, route["loanId"], envelope, s.Recorder, s.Clock)),
     }.ToDictionary(c => c.Route, StringComparer.Ordinal);
 }

@@ -20,6 +20,9 @@ public sealed record PendingCommand(
 
     public string Status { get; init; } = Pending;
 
+    /// <summary>The path it was sent to, when its route has parameters (the loan of a write-off).</summary>
+    public string? Path { get; init; }
+
     /// <summary>Who approved or rejected it, when, with which command, and why.</summary>
     public Caller? Checker { get; init; }
 
@@ -34,6 +37,6 @@ public sealed record PendingCommand(
 
     /// <summary>The list row: the command as sent (its body as JSON), its state and both people.</summary>
     public ApprovalView View => new(
-        Id, CommandId, Route, JsonDocument.Parse(Body).RootElement, Status, new ApprovalParty(Maker.Sub, Maker.Name), RequestedAt,
+        Id, CommandId, Path ?? Route, JsonDocument.Parse(Body).RootElement, Status, new ApprovalParty(Maker.Sub, Maker.Name), RequestedAt,
         Checker is null ? null : new ApprovalParty(Checker.Sub, Checker.Name), DecidedAt, Reason);
 }

@@ -55,8 +55,8 @@ public sealed record CommandAnswer(Guid CommandId, DateTimeOffset RecordedAt, Da
         LoanAfter? loan = null;
         if (loanStreams is [var only] && !decision.Events.Any(e => e.Event is LocalitiesMerged)
             && Loans.Loan.Fold(only.Select(e => e.Event), state.Loan(only.Key)) is { } folded)
-            // Overdue principal is a reading of the repayment schedule; with no schedule nothing is overdue.
-            loan = new LoanAfter(Guid.Parse(folded.Id), folded.OutstandingVnd, 0, folded.Status);
+            // Overdue principal is a reading of the repayment schedule, as of the command's effective date.
+            loan = new LoanAfter(Guid.Parse(folded.Id), folded.OutstandingVnd, folded.OverdueOn(effectiveOn), folded.Status);
 
         return new CommandAnswer(commandId, recordedAt, effectiveOn, decision.Events.Count)
         {

@@ -18,6 +18,8 @@ public static class LedgerEvents
         typeof(RecallReceiptReversed), typeof(LendingReversed), typeof(RepaymentReversed),
         typeof(FundMergedOut), typeof(FundMergedIn),
         typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed), typeof(LoanTransferred),
+        typeof(LoanExtended), typeof(LoanExtensionReversed), typeof(LoanWrittenOff), typeof(LoanWriteOffReversed),
+        typeof(LoanPrincipalWrittenOff), typeof(WriteOffReversed),
         typeof(LocalitiesMerged),
         typeof(PeriodClosed),
         typeof(CreditPlanSet), typeof(CreditPlanAdjusted), typeof(LocalCapitalPlanSet), typeof(LocalCapitalPlanAdjusted),

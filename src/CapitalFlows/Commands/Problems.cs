@@ -14,9 +14,9 @@ public static class Problems
             ["validation"] = (400, "The request is not valid",
                 "Malformed JSON, a missing or invalid field, an unknown locality, programme, source or organisation, an amount that is not a whole number of đồng between 1 and 10^15, a future effectiveOn, or a malformed asOf or knownAt. The errors member lists every field error found."),
             ["programme-limit"] = (400, "Above the programme's limit",
-                "The loan is larger than the programme's maxLoanVnd or its term longer than maxTermMonths (GET /api/programmes)."),
+                "The loan is larger than the programme's maxLoanVnd or its term longer than maxTermMonths, as the programme's rules stood on the loan's effective date (GET /api/programmes?asOf=)."),
             ["not-lendable"] = (400, "Capital not earmarked",
-                "General capital is not yet earmarked for a programme and cannot be lent; allocate it to a programme first."),
+                "General capital is not yet earmarked for a programme and cannot be lent; allocate it to a programme first. A programme also does not lend before it opened (GET /api/programmes?asOf= shows lendable false)."),
             ["not-a-direct-child"] = (400, "Not a direct child",
                 "Allocations and recalls move capital between a locality and one of its direct children on the effective date."),
             ["invalid-merge"] = (400, "Invalid merge",
@@ -34,7 +34,7 @@ public static class Problems
             ["command-id-reused"] = (409, "Command id reused",
                 "This commandId was already accepted with a different body. Choose a new commandId for a new command."),
             ["not-reversible"] = (409, "Not reversible",
-                "The movement was already reversed, is a reversal or a merge, is a drawdown with repayments, or is not the loan's latest repayment."),
+                "The movement was already reversed, is a reversal or a merge, is a drawdown with repayments, extensions or write-offs, or is not the loan's latest repayment, extension or write-off."),
             ["rate-limited"] = (429, "Too many requests",
                 "You sent more commands (POST under /api) or exports (GET /api/events, /api/reports/...) in a minute than this service allows one caller (RateLimits:CommandsPerMinute, RateLimits:ExportsPerMinute). Nothing was recorded; wait for the seconds that Retry-After gives and send it again."),
             ["total-limit"] = (409, "Total limit",
@@ -53,6 +53,10 @@ public static class Problems
                 "The books are closed through the date in closedThrough: nothing may take effect on or before it, reversals included, and a new close must be later."),
             ["too-many-exports"] = (429, "Too many exports",
                 "This node is running as many exports as it may at once (Exports:MaxConcurrent, 2 by default). Nothing is wrong with the request: send it again after the Retry-After seconds."),
+            ["extension-limit"] = (409, "Extension limit",
+                "All extensions of a loan together may not be longer than its original term, and only a loan that is active can be extended. Nothing was recorded."),
+            ["write-off-exceeds-outstanding"] = (409, "Write-off exceeds outstanding",
+                "A write-off may remove at most what is outstanding on the loan; a repaid, reversed or fully written-off loan has nothing to write off. Nothing was recorded."),
         };
 
     public static ProblemDetails Create(string slug, string detail, int? status = null)

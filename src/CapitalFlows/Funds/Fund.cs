@@ -30,6 +30,12 @@ public sealed record CapitalLent(Guid LoanId, string Locality, string Source, st
 /// <summary>Principal repaid into the fund the loan came from: capital revolves.</summary>
 public sealed record RepaymentReceived(Guid LoanId, Guid RepaymentId, string Locality, string Source, string Programme, long AmountVnd, DateOnly EffectiveOn) : ILedgerEvent;
 
+/// <summary>
+/// Principal of a loan from this fund written off: the loans outstanding of the fund fall, nothing becomes available
+/// (the loss falls on the fund's source; DOMAIN invariant 2).
+/// </summary>
+public sealed record LoanPrincipalWrittenOff(Guid LoanId, Guid WriteOffId, string Locality, string Source, string Programme, long AmountVnd, string Cause, DateOnly EffectiveOn) : ILedgerEvent;
+
 // Compensating events of a reversal: each undoes one side of an earlier movement, on its own effective date.
 public sealed record InflowReversed(Guid ReversedCommandId, string Locality, string Source, string Programme, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
 
@@ -45,19 +51,29 @@ public sealed record LendingReversed(Guid ReversedCommandId, Guid LoanId, long A
 
 public sealed record RepaymentReversed(Guid ReversedCommandId, Guid LoanId, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
 
+public sealed record WriteOffReversed(Guid ReversedCommandId, Guid LoanId, long AmountVnd, string Reason, DateOnly EffectiveOn) : ILedgerEvent;
+
 /// <summary>
 /// A merge moved this fund of a closing locality to its successor: what was available, and the principal lent
 /// and repaid of the loans that moved with it (netted into <c>ReceivedVnd</c>, so the fund ends at zero).
 /// </summary>
-public sealed record FundMergedOut(string Locality, string Into, string Source, string Programme, long AvailableVnd, long LentVnd, long RepaidVnd, DateOnly EffectiveOn) : ILedgerEvent;
+public sealed record FundMergedOut(string Locality, string Into, string Source, string Programme, long AvailableVnd, long LentVnd, long RepaidVnd, DateOnly EffectiveOn) : ILedgerEvent
+{
+    /// <summary>Principal written off of the loans that moved (0 in merges recorded before write-offs existed).</summary>
+    public long WrittenOffVnd { get; init; }
+}
 
 /// <summary>The successor's side of a merge: the same amounts, into the fund of the same source and programme.</summary>
-public sealed record FundMergedIn(string Locality, string From, string Source, string Programme, long AvailableVnd, long LentVnd, long RepaidVnd, DateOnly EffectiveOn) : ILedgerEvent;
+public sealed record FundMergedIn(string Locality, string From, string Source, string Programme, long AvailableVnd, long LentVnd, long RepaidVnd, DateOnly EffectiveOn) : ILedgerEvent
+{
+    public long WrittenOffVnd { get; init; }
+}
 
 /// <summary>
 /// A fund's state, folded from its stream: the write model that decisions read, kept as an inline snapshot
 /// that the capital and allocation reads query too. Immutable: each Apply returns a new state.
-/// <c>AvailableVnd = ReceivedVnd − PassedDownVnd − LentVnd + RepaidVnd</c> (API.md, allocations report identity).
+/// <c>AvailableVnd = ReceivedVnd − PassedDownVnd − LentVnd + RepaidVnd</c> (API.md, allocations report identity);
+/// <c>LoansOutstandingVnd = LentVnd − RepaidVnd − WrittenOffVnd</c>.
 /// </summary>
 public sealed record Fund
 {
@@ -80,6 +96,9 @@ public sealed record Fund
 
     public long RepaidVnd { get; init; }
 
+    /// <summary>Principal of loans from this fund written off: lent, never repaid, and no longer outstanding.</summary>
+    public long WrittenOffVnd { get; init; }
+
     /// <summary>The effective date of the fund's latest movement: no later movement may be dated before it.</summary>
     public DateOnly? LastMovementOn { get; init; }
 
@@ -91,7 +110,7 @@ public sealed record Fund
 
     public long AvailableVnd => ReceivedVnd - PassedDownVnd - LentVnd + RepaidVnd;
 
-    public long LoansOutstandingVnd => LentVnd - RepaidVnd;
+    public long LoansOutstandingVnd => LentVnd - RepaidVnd - WrittenOffVnd;
 
     [JsonIgnore]
     public FundKey Key => FundKey.Parse(Id);
@@ -137,19 +156,25 @@ public sealed record Fund
 
     public Fund Apply(RepaymentReversed e) => this with { RepaidVnd = RepaidVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
+    public Fund Apply(LoanPrincipalWrittenOff e) => this with { WrittenOffVnd = WrittenOffVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
+    public Fund Apply(WriteOffReversed e) => this with { WrittenOffVnd = WrittenOffVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+
     public Fund Apply(FundMergedOut e) => this with
     {
-        ReceivedVnd = ReceivedVnd - e.AvailableVnd - (e.LentVnd - e.RepaidVnd),
+        ReceivedVnd = ReceivedVnd - e.AvailableVnd - (e.LentVnd - e.RepaidVnd - e.WrittenOffVnd),
         LentVnd = LentVnd - e.LentVnd,
         RepaidVnd = RepaidVnd - e.RepaidVnd,
+        WrittenOffVnd = WrittenOffVnd - e.WrittenOffVnd,
         LastMovementOn = e.EffectiveOn,
     };
 
     public Fund Apply(FundMergedIn e) => this with
     {
-        ReceivedVnd = ReceivedVnd + e.AvailableVnd + (e.LentVnd - e.RepaidVnd),
+        ReceivedVnd = ReceivedVnd + e.AvailableVnd + (e.LentVnd - e.RepaidVnd - e.WrittenOffVnd),
         LentVnd = LentVnd + e.LentVnd,
         RepaidVnd = RepaidVnd + e.RepaidVnd,
+        WrittenOffVnd = WrittenOffVnd + e.WrittenOffVnd,
         LastMovementOn = e.EffectiveOn,
     };
 
@@ -173,6 +198,8 @@ public sealed record Fund
         RecallReceiptReversed e => Apply(e),
         LendingReversed e => Apply(e),
         RepaymentReversed e => Apply(e),
+        LoanPrincipalWrittenOff e => Apply(e),
+        WriteOffReversed e => Apply(e),
         FundMergedOut e => Apply(e),
         FundMergedIn e => Apply(e),
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of a fund", nameof(@event)),

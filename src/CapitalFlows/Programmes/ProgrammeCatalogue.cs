@@ -3,7 +3,7 @@ using CapitalFlows.ReferenceData;
 
 namespace CapitalFlows.Programmes;
 
-/// <summary>The credit programmes of the reference data, in the order the bank lists them.</summary>
+/// <summary>The credit programmes of the reference data, in the order the bank lists them, with their dated rules.</summary>
 public sealed class ProgrammeCatalogue
 {
     private readonly Dictionary<string, Programme> _byCode;
@@ -23,8 +23,24 @@ public sealed class ProgrammeCatalogue
     /// <summary>The programme's official Vietnamese name, shown beside its code in reads (the code when unknown).</summary>
     public string NameOf(string code) => Find(code)?.NameVi ?? code;
 
-    public static ProgrammeCatalogue LoadEmbedded() => new(Csv.ReadEmbedded("programmes.csv").Select(row => new Programme(
-        row["code"], row["name"], row["nameVi"],
-        string.IsNullOrEmpty(row["maxLoanVnd"]) ? null : long.Parse(row["maxLoanVnd"], CultureInfo.InvariantCulture),
-        string.IsNullOrEmpty(row["maxTermMonths"]) ? null : int.Parse(row["maxTermMonths"], CultureInfo.InvariantCulture))));
+    /// <summary>
+    /// <c>programmes.csv</c> names the programmes; <c>programme-rules.csv</c> gives each lendable one its dated caps
+    /// (a row per version, <c>from</c> empty for the first when it predates any history).
+    /// </summary>
+    public static ProgrammeCatalogue LoadEmbedded()
+    {
+        var rules = Csv.ReadEmbedded("programme-rules.csv")
+            .Select(row => (Code: row["code"], Rules: new ProgrammeRules(
+                string.IsNullOrEmpty(row["from"]) ? null : DateOnly.ParseExact(row["from"], "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                long.Parse(row["maxLoanVnd"], CultureInfo.InvariantCulture),
+                int.Parse(row["maxTermMonths"], CultureInfo.InvariantCulture),
+                row["basis"])))
+            .ToLookup(r => r.Code, r => r.Rules, StringComparer.Ordinal);
+        return new(Csv.ReadEmbedded("programmes.csv").Select(row =>
+        {
+            var versions = rules[row["code"]].OrderBy(v => v.From ?? DateOnly.MinValue).ToList();
+            var latest = versions.LastOrDefault();
+            return new Programme(row["code"], row["name"], row["nameVi"], latest?.MaxLoanVnd, latest?.MaxTermMonths) { Versions = versions };
+        }));
+    }
 }

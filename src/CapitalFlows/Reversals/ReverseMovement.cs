@@ -148,8 +148,8 @@ public static class ReverseMovementEndpoint
                     compensation = new LendingReversed(id, e.LoanId, e.AmountVnd, reason, effectiveOn);
                     break;
                 case LoanDrawnDown e:
-                    if (state.Loan(stream)!.Repayments.Count > 0)
-                        return NotReversible($"Loan {e.LoanId} has repayments; reverse them first, latest first.");
+                    if (state.Loan(stream)!.Movements.Count > 0)
+                        return NotReversible($"Loan {e.LoanId} has repayments, extensions or write-offs; reverse them first, latest first.");
                     compensation = new LoanDrawdownReversed(e.LoanId, id, e.AmountVnd, reason, effectiveOn);
                     break;
                 case RepaymentReceived e:
@@ -158,7 +158,22 @@ public static class ReverseMovementEndpoint
                 case LoanRepaid e:
                     if (state.Loan(stream)!.Repayments is not [.., var latest] || latest != e.RepaymentId)
                         return NotReversible($"Repayment {e.RepaymentId} is not the latest standing repayment of loan {e.LoanId}.");
+                    if (!IsLatestMovement(state.Loan(stream)!, e.RepaymentId))
+                        return NotReversible($"Repayment {e.RepaymentId} is followed by an extension or write-off of loan {e.LoanId}; reverse that first.");
                     compensation = new LoanRepaymentReversed(e.LoanId, e.RepaymentId, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case LoanExtended e:
+                    if (!IsLatestMovement(state.Loan(stream)!, e.ExtensionId))
+                        return NotReversible($"Extension {e.ExtensionId} is not the latest standing movement of loan {e.LoanId}.");
+                    compensation = new LoanExtensionReversed(e.LoanId, e.ExtensionId, e.Months, reason, effectiveOn);
+                    break;
+                case LoanWrittenOff e:
+                    if (!IsLatestMovement(state.Loan(stream)!, e.WriteOffId))
+                        return NotReversible($"Write-off {e.WriteOffId} is not the latest standing movement of loan {e.LoanId}.");
+                    compensation = new LoanWriteOffReversed(e.LoanId, e.WriteOffId, e.AmountVnd, reason, effectiveOn);
+                    break;
+                case LoanPrincipalWrittenOff e:
+                    compensation = new WriteOffReversed(id, e.LoanId, e.AmountVnd, reason, effectiveOn);
                     break;
                 default:
                     return NotReversible($"A {@event.GetType().Name} cannot be reversed.");
@@ -169,6 +184,9 @@ public static class ReverseMovementEndpoint
         return state.Funds.RefuseIfAnyFundGoesNegative(compensations)
             ?? (Decision.Append([.. compensations]) with { Reverses = id });
     }
+
+    /// <summary>Only a loan's latest standing repayment, extension or write-off is reversed (DOMAIN "Reversible").</summary>
+    private static bool IsLatestMovement(Loan loan, Guid movementId) => loan.Movements is [.., var latest] && latest == movementId;
 
     private static Decision NotReversible(string detail) => Problems.Create("not-reversible", detail);
 }

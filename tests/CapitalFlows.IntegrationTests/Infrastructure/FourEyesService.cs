@@ -15,9 +15,12 @@ namespace CapitalFlows.IntegrationTests.Infrastructure;
 /// A second service host (in memory, like the shared one) with four eyes on (<c>Approvals:ThresholdVnd</c> as
 /// the deployment files set it), on a database of its own in the shared fixture's cluster.
 /// </summary>
-public sealed class FourEyesService(ServiceFixture shared) : IAsyncLifetime
+public class FourEyesService(ServiceFixture shared) : IAsyncLifetime
 {
     public const long ThresholdVnd = 100_000_000_000;
+
+    /// <summary>The threshold this host runs with.</summary>
+    protected virtual long Threshold => ThresholdVnd;
 
     private string _connectionString = "";
 
@@ -33,7 +36,7 @@ public sealed class FourEyesService(ServiceFixture shared) : IAsyncLifetime
         {
             x.UseEnvironment("Testing");
             x.UseSetting("ConnectionStrings:CapitalFlows", _connectionString);
-            x.UseSetting("Approvals:ThresholdVnd", ThresholdVnd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            x.UseSetting("Approvals:ThresholdVnd", Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
             x.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -45,6 +48,7 @@ public sealed class FourEyesService(ServiceFixture shared) : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (Host is not null) await Host.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A client for one user: four eyes tells users apart by <c>sub</c>.</summary>

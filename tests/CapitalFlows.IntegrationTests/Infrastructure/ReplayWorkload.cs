@@ -91,7 +91,7 @@ public sealed class ReplayWorkload : IDisposable
     public string Tally => string.Join(", ", _tally.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value}")));
 
     /// <summary>What the model says the ledger holds: funds plus loans outstanding.</summary>
-    public long HeldVnd => _available.Values.Sum() + _loans.Where(l => !l.Reversed).Sum(l => l.PrincipalVnd - l.RepaidVnd);
+    public long HeldVnd => _available.Values.Sum() + _loans.Where(l => !l.Reversed).Sum(l => l.OutstandingVnd);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -114,7 +114,51 @@ public sealed class ReplayWorkload : IDisposable
         }
 
         await MergeAndFollowTheMoneyAsync(ct);
+        await ExtendAndWriteOffAsync(ct);
         await PlanTheYearAsync(ct);
+    }
+
+    /// <summary>
+    /// The epilogue, dated today (issue 12): an extension, one past the limit (refused), an extension reversed, a
+    /// partial write-off, a write-off above what is outstanding (refused), and a write-off reversed, on four active loans.
+    /// </summary>
+    private async Task ExtendAndWriteOffAsync(CancellationToken ct)
+    {
+        var loans = _loans.Where(l => l.Active).OrderBy(l => l.Id).Take(4).ToList();
+        if (loans.Count < 4) return;
+        var (extended, undone, halved, whole) = (loans[0], loans[1], loans[2], loans[3]);
+
+        await SendAsync(Extend(extended, 6), ct);
+        await SendAsync(Refuse(Kind.Extension, Finance, $"/api/loans/{extended.Id}/extensions",
+            Body(NextGuid(), ("months", 1000), ("reason", "Past the limit")), 409, "/problems/extension-limit"), ct);
+        var extension = Extend(undone, 3);
+        await SendAsync(extension, ct);
+        await SendAsync(Reverse(extension.Movement), ct);
+
+        await SendAsync(WriteOff(halved, halved.OutstandingVnd / 2), ct);
+        await SendAsync(Refuse(Kind.WriteOff, Finance, $"/api/loans/{halved.Id}/write-offs",
+            Body(NextGuid(), ("amountVnd", halved.OutstandingVnd + 1), ("cause", "other"), ("decisionRef", "QĐ replay")), 409,
+            "/problems/write-off-exceeds-outstanding"), ct);
+        var writeOff = WriteOff(whole, whole.OutstandingVnd);
+        await SendAsync(writeOff, ct);
+        await SendAsync(Reverse(writeOff.Movement), ct);
+    }
+
+    private Command Extend(ModelLoan loan, int months)
+    {
+        var movement = Accept(Kind.Extension, []);
+        movement.Loan = loan;
+        return new Command(movement, Finance, $"/api/loans/{loan.Id}/extensions", Body(movement.Id, ("months", months), ("reason", "Flood damage")));
+    }
+
+    private Command WriteOff(ModelLoan loan, long amountVnd)
+    {
+        var movement = Accept(Kind.WriteOff, []);
+        movement.Loan = loan;
+        movement.AmountVnd = amountVnd;
+        loan.WrittenOffVnd += amountVnd;
+        return new Command(movement, Finance, $"/api/loans/{loan.Id}/write-offs",
+            Body(movement.Id, ("amountVnd", amountVnd), ("cause", Pick(["death", "natural-disaster", "epidemic"])), ("decisionRef", "QĐ replay")));
     }
 
     /// <summary>
@@ -372,6 +416,9 @@ public sealed class ReplayWorkload : IDisposable
             case Kind.Drawdown:
                 original.Loan!.Reversed = true;
                 break;
+            case Kind.WriteOff:
+                original.Loan!.WrittenOffVnd -= original.AmountVnd;
+                break;
         }
 
         return new Command(movement, Finance, "/api/reversals", ReversalBody(movement.Id, original.Id));
@@ -552,6 +599,8 @@ public sealed class ReplayWorkload : IDisposable
         InsufficientFunds,
         Merge,
         Plan,
+        Extension,
+        WriteOff,
     }
 
     /// <summary>One command: what it moves in the model, who sends it where, and the answer expected.</summary>
@@ -599,9 +648,13 @@ public sealed class ReplayWorkload : IDisposable
 
         public long RepaidVnd => Repayments.Sum(r => r.AmountVnd);
 
+        public long WrittenOffVnd { get; set; }
+
+        public long OutstandingVnd => PrincipalVnd - RepaidVnd - WrittenOffVnd;
+
         public bool Reversed { get; set; }
 
-        public bool Active => !Reversed && RepaidVnd < PrincipalVnd;
+        public bool Active => !Reversed && OutstandingVnd > 0;
 
         public Movement? LatestRepayment => Repayments.Count == 0 ? null : Repayments[^1];
     }

@@ -13,7 +13,8 @@ namespace CapitalFlows.Funds.ReadingAllocations;
 /// <summary>
 /// One programme's allocation balance at a locality, over all sources:
 /// <c>availableVnd = receivedVnd − passedDownVnd − lentVnd + repaidVnd</c>, and utilisation = loans
-/// outstanding ÷ (available + loans outstanding).
+/// outstanding ÷ (available + loans outstanding), where loans outstanding = lent − repaid − <c>writtenOffVnd</c>
+/// (principal written off: lent, never repaid, a loss on the source).
 /// </summary>
 public sealed record AllocationBalance(
     string Programme, string ProgrammeName, Int128 ReceivedVnd, Int128 PassedDownVnd, Int128 LentVnd, Int128 RepaidVnd, Int128 AvailableVnd, double Utilisation)
@@ -24,8 +25,13 @@ public sealed record AllocationBalance(
         var outstanding = funds.SumVnd(f => f.LoansOutstandingVnd);
         return new AllocationBalance(programme, programmeName,
             funds.SumVnd(f => f.ReceivedVnd), funds.SumVnd(f => f.PassedDownVnd), funds.SumVnd(f => f.LentVnd), funds.SumVnd(f => f.RepaidVnd),
-            available, available + outstanding == 0 ? 0 : (double)outstanding / (double)(available + outstanding));
+            available, available + outstanding == 0 ? 0 : (double)outstanding / (double)(available + outstanding))
+        {
+            WrittenOffVnd = funds.SumVnd(f => f.WrittenOffVnd),
+        };
     }
+
+    public Int128 WrittenOffVnd { get; init; }
 }
 
 public static class GetLocalityAllocationsEndpoint

@@ -56,6 +56,7 @@ public static class FundQueries
                 LentVnd = reader.GetInt64(5),
                 RepaidVnd = reader.GetInt64(6),
                 LastMovementOn = reader.GetFieldValue<DateOnly>(7),
+                WrittenOffVnd = reader.GetInt64(8),
             });
         return funds;
     }
@@ -68,10 +69,10 @@ public static class FundQueries
     internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
     {
         var command = new NpgsqlCommand($"""
-            select m.fund, m.inflows_vnd, m.inflows_reversed_vnd, m.received_vnd, m.passed_down_vnd, m.lent_vnd, m.repaid_vnd, m.effective_on
+            select m.fund, m.inflows_vnd, m.inflows_reversed_vnd, m.received_vnd, m.passed_down_vnd, m.lent_vnd, m.repaid_vnd, m.effective_on, m.written_off_vnd
             from {schema}.mt_doc_fund f
             cross join lateral (
-                select fund, effective_on, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd
+                select fund, effective_on, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd
                 from {schema}.{FundMovementProjection.TableName}
                 where locality = f.locality and fund = f.id and effective_on <= @asOf{(reading.KnownAt is null ? "" : " and recorded_at <= @knownAt")}
                 order by effective_on desc, version desc

@@ -20,7 +20,8 @@ public sealed record FundMovement(
     long ReceivedVnd,
     long PassedDownVnd,
     long LentVnd,
-    long RepaidVnd)
+    long RepaidVnd,
+    long WrittenOffVnd)
 {
     /// <summary>Every fund event moves the fund's figures by fixed amounts, so its effect on an empty fund is its delta.</summary>
     public static FundMovement Of(IEvent e, DateTimeOffset recordedAt)
@@ -38,6 +39,7 @@ public sealed record FundMovement(
             delta.ReceivedVnd,
             delta.PassedDownVnd,
             delta.LentVnd,
-            delta.RepaidVnd);
+            delta.RepaidVnd,
+            delta.WrittenOffVnd);
     }
 }

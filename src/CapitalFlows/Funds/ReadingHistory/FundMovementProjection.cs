@@ -41,10 +41,11 @@ public sealed partial class FundMovementProjection : EventProjection
         _insert = $"""
             insert into {table}
                 (id, fund, locality, version, effective_on, recorded_at,
-                 inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd)
+                 inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd)
             select ?, ?, ?, coalesce(p.version, 0) + 1, ?, ?,
                    coalesce(p.inflows_vnd, 0) + ?, coalesce(p.inflows_reversed_vnd, 0) + ?, coalesce(p.received_vnd, 0) + ?,
-                   coalesce(p.passed_down_vnd, 0) + ?, coalesce(p.lent_vnd, 0) + ?, coalesce(p.repaid_vnd, 0) + ?
+                   coalesce(p.passed_down_vnd, 0) + ?, coalesce(p.lent_vnd, 0) + ?, coalesce(p.repaid_vnd, 0) + ?,
+                   coalesce(p.written_off_vnd, 0) + ?
             from (select 1) as this
             left join lateral (
                 select * from {table} where locality = ? and fund = ? order by effective_on desc, version desc limit 1) as p on true
@@ -59,7 +60,7 @@ public sealed partial class FundMovementProjection : EventProjection
         {
             var m = FundMovement.Of(e, RecordedAt(e));
             operations.QueueSqlCommand(_insert, m.Id, m.Fund, m.Locality, m.EffectiveOn, m.RecordedAt.ToUniversalTime(),
-                m.InflowsVnd, m.InflowsReversedVnd, m.ReceivedVnd, m.PassedDownVnd, m.LentVnd, m.RepaidVnd, m.Locality, m.Fund);
+                m.InflowsVnd, m.InflowsReversedVnd, m.ReceivedVnd, m.PassedDownVnd, m.LentVnd, m.RepaidVnd, m.WrittenOffVnd, m.Locality, m.Fund);
         }
 
         return ValueTask.CompletedTask;
@@ -92,7 +93,7 @@ public sealed partial class FundMovementProjection : EventProjection
         table.AddColumn<long>("version").NotNull();
         table.AddColumn("effective_on", "date").NotNull();
         table.AddColumn<DateTimeOffset>("recorded_at").NotNull();
-        string[] amounts = ["inflows_vnd", "inflows_reversed_vnd", "received_vnd", "passed_down_vnd", "lent_vnd", "repaid_vnd"];
+        string[] amounts = ["inflows_vnd", "inflows_reversed_vnd", "received_vnd", "passed_down_vnd", "lent_vnd", "repaid_vnd", "written_off_vnd"];
         foreach (var amount in amounts) table.AddColumn<long>(amount).NotNull();
         table.Indexes.Add(new IndexDefinition("ix_fund_movements_as_of")
         {

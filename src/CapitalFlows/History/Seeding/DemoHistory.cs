@@ -619,13 +619,20 @@ public sealed class DemoHistory
             var programme = PickWeighted(funds.Select(k => k.Programme).Distinct(StringComparer.Ordinal).ToList(), p => _profileOf[p].CountWeight);
             var key = PickWeighted(funds.Where(k => k.Programme == programme).ToList(), k => Ledger.Fund(k)!.AvailableVnd);
             var profile = _profileOf[programme];
-            var principal = profile.Principal(_random, _programmes.Find(programme)!.MaxLoanVnd);
-            var term = profile.Term(_random);
+            // Within the rules in force on the day (a cap raised later does not apply to earlier loans).
+            if (_programmes.Find(programme)!.RulesOn(day) is not { } rules) continue;
+            var principal = Math.Min(profile.Principal(_random, rules.MaxLoanVnd), rules.MaxLoanVnd);
+            var term = Math.Min(profile.Term(_random), rules.MaxTermMonths);
             var organisation = PickWeighted(profile.Organisations, o => o.Weight).Organisation;
             var savingsGroup = Chance(0.9) ? $"TTK-{locality}-{_random.Next(1, 41):D3}" : null;
             var borrower = $"HH-{locality}-{++_borrowers:D7}";
             var id = NextId();
-            var command = new DrawDownLoan(id, null, locality, key.Source, programme, principal, borrower, organisation, savingsGroup, term, Date(day));
+            // The loan's schedule falls due as the history will repay it: every 6 or 12 months (at most its term).
+            var interval = InstalmentMonths(_random);
+            var command = new DrawDownLoan(id, null, locality, key.Source, programme, principal, borrower, organisation, savingsGroup, term, Date(day))
+            {
+                RepaymentEveryMonths = Math.Min(interval, term),
+            };
             Valid(DrawDownLoanEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
             var drawn = Emit(Ledger.Record("/api/loans", command, id, day,
                 new Touches([DrawDownLoanEndpoint.Fund(command)], [id.ToString()], []),
@@ -633,7 +640,7 @@ public sealed class DemoHistory
             if (drawn is null) return;
 
             if (day < Merger && _closing2025.Contains(locality)) _loansInClosingProvinces++;
-            var plan = LoanPlan.For(id.ToString(), principal, term, InstalmentMonths(_random), day, _options.To);
+            var plan = LoanPlan.For(id.ToString(), principal, term, interval, day, _options.To);
             _plans[plan.LoanId] = plan;
             _futureRepaymentEvents += 2L * plan.RemainingDues;
             if (plan.RemainingDues > 0) _dues.Enqueue(plan, plan.NextDue);

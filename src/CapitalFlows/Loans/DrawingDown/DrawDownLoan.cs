@@ -13,7 +13,11 @@ namespace CapitalFlows.Loans.DrawingDown;
 /// <summary>A loan drawn down from one fund through an entrusted organisation: a new loan stream, one transaction with the fund.</summary>
 public sealed record DrawDownLoan(
     Guid? CommandId, Guid? LoanId, string? Locality, string? Source, string? Programme, long? AmountVnd, string? BorrowerRef,
-    string? EntrustedOrganisation, string? SavingsGroup, int? TermMonths, string? EffectiveOn);
+    string? EntrustedOrganisation, string? SavingsGroup, int? TermMonths, string? EffectiveOn)
+{
+    /// <summary>Months between instalments (default 6; a loan of 12 months or less repays at maturity by default).</summary>
+    public int? RepaymentEveryMonths { get; init; }
+}
 
 public static class DrawDownLoanEndpoint
 {
@@ -31,9 +35,11 @@ public static class DrawDownLoanEndpoint
         errors.OneOf(command.EntrustedOrganisation, "entrustedOrganisation", EntrustedOrganisations.All);
         errors.Text(command.SavingsGroup, "savingsGroup", required: false);
         if (command.TermMonths is null or <= 0) errors.Add("termMonths", "termMonths is required: a whole number of months above 0.");
+        else if (command.RepaymentEveryMonths is { } every && (every <= 0 || every > command.TermMonths))
+            errors.Add("repaymentEveryMonths", $"repaymentEveryMonths must be a whole number of months from 1 to the term ({command.TermMonths}).");
         var effectiveOn = errors.EffectiveOn(command.EffectiveOn, VietnamCalendar.Today(clock));
         return errors.ToProblem()
-            ?? LendingRules.RefuseIfNotLendable(command.Programme!, command.AmountVnd!.Value, command.TermMonths!.Value, programmes)
+            ?? LendingRules.RefuseIfNotLendable(command.Programme!, command.AmountVnd!.Value, command.TermMonths!.Value, effectiveOn, programmes)
             ?? Scope.Refuse(Caller.From(user), effectiveOn, localities, command.Locality!)
             ?? WolverineContinue.NoProblems;
     }
@@ -67,7 +73,8 @@ public static class DrawDownLoanEndpoint
                 new StreamEvent(fund.StreamKey, new CapitalLent(loanId, fund.Locality, fund.Source, fund.Programme, amountVnd, effectiveOn)),
                 new StreamEvent(loanId.ToString(), new LoanDrawnDown(
                     loanId, fund.Locality, fund.Source, fund.Programme, amountVnd, command.BorrowerRef!,
-                    command.EntrustedOrganisation!, command.SavingsGroup, command.TermMonths!.Value, effectiveOn)))
+                    command.EntrustedOrganisation!, command.SavingsGroup, command.TermMonths!.Value, effectiveOn)
+                { RepaymentEveryMonths = command.RepaymentEveryMonths }))
                 with { LoanId = loanId });
     }
 }

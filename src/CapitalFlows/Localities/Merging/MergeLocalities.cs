@@ -96,12 +96,12 @@ public static class MergeLocalitiesEndpoint
         };
         foreach (var fund in state.Funds.All.Where(f => closing.Contains(f.Locality)).OrderBy(f => f.Id, StringComparer.Ordinal))
         {
-            if (fund is { AvailableVnd: 0, LentVnd: 0, RepaidVnd: 0 }) continue;
+            if (fund is { AvailableVnd: 0, LentVnd: 0, RepaidVnd: 0, WrittenOffVnd: 0 }) continue;
             var successor = fund.Key with { Locality = into };
             events.Add(new(fund.Id, new FundMergedOut(
-                fund.Locality, into, fund.Source, fund.Programme, fund.AvailableVnd, fund.LentVnd, fund.RepaidVnd, effectiveOn)));
+                fund.Locality, into, fund.Source, fund.Programme, fund.AvailableVnd, fund.LentVnd, fund.RepaidVnd, effectiveOn) { WrittenOffVnd = fund.WrittenOffVnd }));
             events.Add(new(successor.StreamKey, new FundMergedIn(
-                into, fund.Locality, fund.Source, fund.Programme, fund.AvailableVnd, fund.LentVnd, fund.RepaidVnd, effectiveOn)));
+                into, fund.Locality, fund.Source, fund.Programme, fund.AvailableVnd, fund.LentVnd, fund.RepaidVnd, effectiveOn) { WrittenOffVnd = fund.WrittenOffVnd }));
         }
         foreach (var loan in state.Loans.Values.Where(l => closing.Contains(l.Locality)).OrderBy(l => l.Id, StringComparer.Ordinal))
             events.Add(new(loan.Id, new LoanTransferred(Guid.Parse(loan.Id), loan.Locality, into, effectiveOn)));

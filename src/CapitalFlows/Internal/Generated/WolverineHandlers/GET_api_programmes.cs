@@ -14,22 +14,24 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CapitalFlows.Programmes.ProgrammeCatalogue _programmeCatalogue;
+        private readonly System.TimeProvider _timeProvider;
 
-        public GET_api_programmes(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CapitalFlows.Programmes.ProgrammeCatalogue programmeCatalogue) : base(wolverineHttpOptions)
+        public GET_api_programmes(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CapitalFlows.Programmes.ProgrammeCatalogue programmeCatalogue, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _programmeCatalogue = programmeCatalogue;
+            _timeProvider = timeProvider;
         }
 
-        public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.Programmes.GetProgrammesEndpoint").SetTag("http.route", "/api/programmes").SetTag("http.request.method", "GET");
+            var asOf = httpContext.Request.Query["asOf"];
             
             // The actual HTTP request handler execution
-            var programmeIReadOnlyList_response = CapitalFlows.Programmes.GetProgrammesEndpoint.Get(_programmeCatalogue);
+            var result = CapitalFlows.Programmes.GetProgrammesEndpoint.Get(asOf, _programmeCatalogue, _timeProvider);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, programmeIReadOnlyList_response, 404);
+            return result.ExecuteAsync(httpContext);
         }
     }
 

@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using CapitalFlows.Commands;
+using CapitalFlows.Localities;
+using CapitalFlows.Security;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CapitalFlows.Loans.Extending;
+
+/// <summary>An extension (gia hạn nợ): every unpaid instalment and the maturity move later by <c>Months</c>; no amount changes.</summary>
+public sealed record ExtendLoan(Guid? CommandId, int? Months, string? Reason, string? EffectiveOn);
+
+public static class ExtendLoanEndpoint
+{
+    public static ProblemDetails Validate(ExtendLoan command, TimeProvider clock)
+    {
+        var errors = new FieldErrors();
+        errors.CommandId(command.CommandId);
+        if (command.Months is null or <= 0) errors.Add("months", "months is required: a whole number of months above 0.");
+        errors.Text(command.Reason, "reason", required: true);
+        errors.EffectiveOn(command.EffectiveOn, VietnamCalendar.Today(clock));
+        return errors.ToProblem() ?? WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/api/loans/{loanId}/extensions")]
+    [Authorize(Roles = $"{Roles.BranchOfficer},{Roles.CentralFinance}")]
+    public static async Task<IResult> Post(
+        string loanId, ExtendLoan command, ClaimsPrincipal user, HttpContext http, IQuerySession session,
+        MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
+    {
+        var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
+        var loan = Guid.TryParse(loanId, out var id) ? await session.LoadAsync<Loan>(id.ToString(), http.RequestAborted) : null;
+        if (loan is null)
+            return Problems.NotFound($"There is no loan {loanId}.").ToResult();
+        if (Scope.Refuse(Caller.From(user), effectiveOn, localities, loan.Locality) is { } outOfScope)
+            return outOfScope.ToResult();
+
+        // No fund moves: the loan's stream is all it touches.
+        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
+            new Touches([], [loan.Id], []),
+            state => Decide(command, state.Loan(loan.Id)!, effectiveOn));
+    }
+
+    /// <summary>All extensions of a loan together are at most its original term (409 extension-limit); only an active loan is extended.</summary>
+    public static Decision Decide(ExtendLoan command, Loan loan, DateOnly effectiveOn)
+    {
+        var months = command.Months!.Value;
+        if (loan.Status != LoanStatus.Active)
+            return Problems.Create("extension-limit", $"Loan {loan.Id} is {loan.Status}; only an active loan can be extended.");
+        if (loan.ExtendedMonths + months > loan.TermMonths)
+            return Problems.Create("extension-limit",
+                $"Loan {loan.Id} has a term of {loan.TermMonths} months and was extended by {loan.ExtendedMonths} already; " +
+                $"{months} more would take its extensions past its term (at most {loan.TermMonths - loan.ExtendedMonths} more months).");
+        var loanId = Guid.Parse(loan.Id);
+        return Decision.Append(new StreamEvent(loan.Id, new LoanExtended(loanId, command.CommandId!.Value, months, command.Reason!, effectiveOn)))
+            with { OutstandingVnd = loan.OutstandingVnd };
+    }
+}
