@@ -10,7 +10,7 @@ namespace CapitalFlows.IntegrationTests;
 /// and readiness follows the database as it goes away and comes back, without restarting the service.
 /// The outage tests stop a cluster of their own, never the shared one.
 /// </summary>
-public sealed class HealthTests(ServiceFixture service)
+public sealed class HealthTests(ServiceFixture service) : IntegrationTest(service)
 {
     private const string Live = "/health/live";
     private const string Ready = "/health/ready";
@@ -20,7 +20,7 @@ public sealed class HealthTests(ServiceFixture service)
     [Fact]
     public async Task Live_answers_200_without_a_token()
     {
-        using var anonymous = service.Client();
+        using var anonymous = Service.Client();
 
         var live = await anonymous.GetAnswerAsync(Live);
 
@@ -31,7 +31,7 @@ public sealed class HealthTests(ServiceFixture service)
     [Fact]
     public async Task Ready_answers_200_without_a_token_while_the_database_is_up()
     {
-        using var anonymous = service.Client();
+        using var anonymous = Service.Client();
 
         var ready = await anonymous.GetAnswerAsync(Ready);
 
@@ -42,9 +42,9 @@ public sealed class HealthTests(ServiceFixture service)
     [Fact]
     public async Task Ready_stays_200_right_after_a_command_failed_in_the_middle_of_its_transaction()
     {
-        var database = new LedgerDatabase(service.ConnectionString);
-        using var anonymous = service.Client();
-        using var finance = service.Client(Roles.CentralFinance);
+        var database = new LedgerDatabase(Service.ConnectionString);
+        using var anonymous = Service.Client();
+        using var finance = Service.Client(Roles.CentralFinance);
         var commandId = Guid.NewGuid();
         Answer failed;
         await database.RefuseToRecordAsync(commandId);

@@ -16,6 +16,9 @@ using CapitalFlows.Ledger;
 using CapitalFlows.Ledger.ComparingCapital;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans.DrawingDown;
+using CapitalFlows.Loans.Extending;
+using CapitalFlows.Loans.ReadingCreditQuality;
+using CapitalFlows.Loans.WritingOff;
 using CapitalFlows.Loans.ReadingLoans;
 using CapitalFlows.Loans.Repaying;
 using CapitalFlows.Localities.Merging;
@@ -141,6 +144,23 @@ public static class ApiOperations
             Description = "A branch officer in scope, or central finance. The principal goes back into the fund the loan came from; the answer has outstandingVnd.",
             Example = new { commandId = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a", amountVnd = 10_000_000 },
         },
+        ["POST /api/loans/{loanId}/extensions"] = new("extendLoan", "Loans",
+            "Move a loan's unpaid instalments and maturity later", typeof(CommandAnswer),
+            ["not-found", "extension-limit", "effective-date-too-early", .. Command])
+        {
+            Body = typeof(ExtendLoan), Required = ["commandId", "months", "reason"],
+            Description = "A branch officer in scope, or central finance. All extensions of a loan together are at most its original term (409 extension-limit). No amount changes.",
+            Example = new { commandId = "3e4f5a6b-7c8d-4e9f-8a0b-1c2d3e4f5a6b", months = 6, reason = "Flood damage to the crop" },
+        },
+        ["POST /api/loans/{loanId}/write-offs"] = new("writeOffLoan", "Loans",
+            "Write off unrecoverable principal of a loan", typeof(CommandAnswer),
+            ["not-found", "write-off-exceeds-outstanding", "effective-date-too-early", .. Command, .. Holdable])
+        {
+            OtherAnswers = Held,
+            Body = typeof(WriteOffLoan), Required = ["commandId", "amountVnd", "cause", "decisionRef"],
+            Description = "Central finance only. The loan's outstanding falls by the amount; no fund rises: the loss is borne by the source of the loan's fund (invariant 2).",
+            Example = new { commandId = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c", amountVnd = 20_000_000, cause = "natural-disaster", decisionRef = "QĐ-XLN-2026" },
+        },
         ["POST /api/reversals"] = new("reverseMovement", "Reversals",
             "Reverse an earlier movement by its commandId", typeof(CommandAnswer),
             ["not-found", "not-reversible", "insufficient-funds", "effective-date-too-early", .. Command, .. Holdable])
@@ -193,6 +213,11 @@ public static class ApiOperations
         ["GET /api/loans/{loanId}"] = new("getLoan", "Loans", "A loan: principal, repaid, outstanding, status", typeof(LoanView), LocalityReadProblems)
         {
             Description = "Central finance, analysts, branch officers in scope.",
+        },
+        ["GET /api/localities/{code}/credit-quality"] = new("getCreditQuality", "Locality balances",
+            "A locality's credit quality: outstanding, overdue and its ratio, loans and borrowers, written off", typeof(CreditQualityView), LocalityReadProblems)
+        {
+            Description = "As capital. By programme (default), entrusted organisation or direct child, as of asOf and as known at knownAt.",
         },
         ["POST /api/credit-plans"] = new("setCreditPlan", "Plans",
             "Set or adjust the credit plan of a year, locality and programme", typeof(CommandAnswer),

@@ -180,6 +180,8 @@ public static class OpenApiContract
             Ledger.ComparingCapital.CapitalComparisonTable.Bys),
         ("GET /api/capital/compare", "structure") => (QueryParameters["structure"].Description, "current", Ledger.ComparingCapital.CapitalComparisonTable.Structures),
         ("GET /api/localities/{code}/capital", "by") => (QueryParameters["by"].Description, "child", ["child"]),
+        ("GET /api/localities/{code}/credit-quality", "by") => ("programme (the default), organisation or child: how the rows are grouped.", "programme",
+            Loans.ReadingCreditQuality.GetCreditQualityEndpoint.Groupings),
         ("GET /api/events", "from") => ("Only events effective on or after this date.", "2025-01-01", null),
         ("GET /api/events", "to") => ("Only events effective on or before this date.", "2025-12-31", null),
         _ => null,

@@ -4,6 +4,7 @@ using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReceivingMobilisedCapital;
 using CapitalFlows.Loans;
 using CapitalFlows.Loans.ReadingLoans;
+using CapitalFlows.Loans.WritingOff;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.ReadingLocalities;
 using CapitalFlows.Programmes;
@@ -30,7 +31,8 @@ internal static class OpenApiSchemas
         "instrument" => ReceiveMobilisedCapitalEndpoint.Instruments,
         "level" => LocalityLevel.All,
         "status" when type == typeof(LocalityView) => LocalityStatuses,
-        "status" when type == typeof(LoanView) => [LoanStatus.Active, LoanStatus.Repaid, LoanStatus.Reversed],
+        "status" when type == typeof(LoanView) => [LoanStatus.Active, LoanStatus.Repaid, LoanStatus.Reversed, LoanStatus.WrittenOff],
+        "cause" => WriteOffLoanEndpoint.Causes,
         _ => null,
     };
 
@@ -39,7 +41,7 @@ internal static class OpenApiSchemas
     /// <summary>Text fields that hold a calendar date or an instant.</summary>
     public static string? FormatOf(string field) => field switch
     {
-        "effectiveOn" or "asOf" or "date" or "drawnOn" or "openedOn" or "closedOn" => "date",
+        "effectiveOn" or "asOf" or "date" or "drawnOn" or "openedOn" or "closedOn" or "dueOn" or "maturityOn" => "date",
         "recordedAt" or "knownAt" => "date-time",
         _ => null,
     };
