@@ -56,8 +56,9 @@ export async function tourOfTheApi(baseUrl: string, token: string): Promise<stri
   const loanId: string | undefined = loan.data?.loanId;
   if (loanId) {
     const read = await api.GET("/api/loans/{loanId}", { params: { path: { loanId } } });
-    const status: "active" | "repaid" | "reversed" | undefined = read.data?.status;
-    lines.push(`loan ${loanId}: ${read.data?.outstandingVnd} outstanding, ${status}`);
+    const status: "active" | "repaid" | "reversed" | "written-off" | undefined = read.data?.status;
+    const firstDue: string | undefined = read.data?.schedule?.[0]?.dueOn;
+    lines.push(`loan ${loanId}: ${read.data?.outstandingVnd} outstanding, ${read.data?.overdueVnd} overdue, ${status}, first due ${firstDue}`);
   }
 
   // Reads: typed fields of the answers, nested types by name.
