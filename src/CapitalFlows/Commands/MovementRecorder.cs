@@ -35,7 +35,7 @@ namespace CapitalFlows.Commands;
 /// every node decides on the structure the database holds. So is this node's copy of the closed date
 /// (<see cref="ClosedPeriods"/>): a period close holds the structure lock exclusively too.</para>
 /// </summary>
-public sealed class MovementRecorder(
+public sealed partial class MovementRecorder(
     IDocumentStore store, LocalityDirectory localities, ClosedPeriods closedPeriods, TimeProvider clock, IConfiguration configuration,
     ILogger<MovementRecorder> logger) : IDisposable
 {
@@ -50,6 +50,9 @@ public sealed class MovementRecorder(
     /// </summary>
     private readonly SemaphoreSlim _inFlight = new(CommandLimits.From(configuration).MaxInFlight);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
+    private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)?> _batcher = BatcherFrom(configuration);
 
     public void Dispose() => _inFlight.Dispose();
 
@@ -102,7 +105,9 @@ public sealed class MovementRecorder(
         }
         try
         {
-            return await RecordWithRetriesAsync(envelope, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
+            return MayBatch(envelope, plan)
+                ? await RecordInBatchAsync(envelope, commandId, effectiveOn, plan, decide, successStatus, activity, request)
+                : await RecordWithRetriesAsync(envelope, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
         }
         finally
         {

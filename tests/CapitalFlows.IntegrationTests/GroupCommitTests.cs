@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using CapitalFlows.Funds;
+using CapitalFlows.IntegrationTests.Infrastructure;
+using CapitalFlows.Security;
+using static CapitalFlows.IntegrationTests.Infrastructure.LedgerDriver;
+using static CapitalFlows.IntegrationTests.Infrastructure.LendingDriver;
+
+namespace CapitalFlows.IntegrationTests;
+
+/// <summary>
+/// Group commit (issue 11): commands that arrive within the batch window share one transaction, are decided in
+/// arrival order on the state the ones before them left, and are answered exactly as one at a time would be:
+/// a refusal leaves no trace, a repeated command id gets the first answer, and a batch that fails is recorded again
+/// command by command. The host's window is long (a second), so commands sent a moment apart share a batch.
+/// </summary>
+public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(service)
+{
+    private const long TenMillion = 10_000_000;
+    private const string Commune = "00004";
+    private const string OtherCommune = "00008";
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Apart = TimeSpan.FromMilliseconds(150);
+
+    [Fact]
+    public async Task Drawdowns_in_one_batch_each_see_the_one_before_so_only_those_the_fund_covers_are_lent_and_the_refused_one_leaves_no_trace()
+    {
+        await using var node = await GroupCommitHost.StartAsync(Service, Window);
+        await FundCommunesAsync(node, 2 * TenMillion, Commune);
+        var eventsBefore = await node.EventCountAsync();
+        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToArray();
+        var clients = ids.Select(id => node.Client(Roles.BranchOfficer, "01", correlationId: $"corr-{id:N}")).ToArray();
+
+        var answers = await InOrderAsync(ids.Select((id, i) => (Func<Task<Answer>>)(() =>
+            clients[i].DrawDownAsync(Commune, CentralBudget, Students, TenMillion, commandId: id))).ToList());
+
+        answers[0].Expect(201);
+        answers[1].Expect(201);
+        answers[2].ExpectProblem(409, InsufficientFunds);
+        Assert.Equal(eventsBefore + 4, await node.EventCountAsync());
+        Assert.Empty(await node.EventsOfAsync(ids[2].ToString()));
+        var first = Assert.Single(await node.EventsOfAsync(ids[0].ToString()));
+        var second = Assert.Single(await node.EventsOfAsync(ids[1].ToString()));
+        Assert.Equal(first.Transaction, second.Transaction);
+        // Each event names its own command and correlation id, though they share a transaction.
+        Assert.Equal((ids[0].ToString(), $"corr-{ids[0]:N}"), (first.CommandId, first.CorrelationId));
+        Assert.Equal((ids[1].ToString(), $"corr-{ids[1]:N}"), (second.CommandId, second.CorrelationId));
+        var fund = await node.EventsOfAsync(new FundKey(Commune, CentralBudget, Students).StreamKey);
+        Assert.Equal([ids[0].ToString(), ids[1].ToString()], fund.Where(e => e.Type == "capital_lent").Select(e => e.CommandId));
+        foreach (var client in clients) client.Dispose();
+    }
+
+    [Fact]
+    public async Task A_command_id_sent_twice_in_one_batch_is_recorded_once_and_the_second_gets_the_first_answer()
+    {
+        await using var node = await GroupCommitHost.StartAsync(Service, Window);
+        await FundCommunesAsync(node, 10 * TenMillion, Commune);
+        var eventsBefore = await node.EventCountAsync();
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var id = Guid.NewGuid();
+        var loanId = Guid.NewGuid();
+
+        var answers = await InOrderAsync(
+        [
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion, "HH-SAME", loanId: loanId, commandId: id),
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion, "HH-SAME", loanId: loanId, commandId: id),
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, 2 * TenMillion, "HH-SAME", loanId: loanId, commandId: id),
+        ]);
+
+        answers[0].Expect(201);
+        Assert.Equal(answers[0].Body, answers[1].Expect(201).Body);
+        answers[2].ExpectProblem(409, "/problems/command-id-reused");
+        Assert.Equal(eventsBefore + 2, await node.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_that_cannot_get_its_locks_is_recorded_again_command_by_command_so_a_command_on_a_free_fund_goes_through()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const int lockTimeoutSeconds = 3;
+        await using var node = await GroupCommitHost.StartAsync(Service, Window, lockTimeoutSeconds);
+        await FundCommunesAsync(node, TenMillion, Commune, OtherCommune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var eventsBefore = await node.EventCountAsync();
+
+        Answer free;
+        Task<Answer> held;
+        TimeSpan freeTook;
+        await using (var hold = await FundLockHold.TakeAsync(node.Database, new FundKey(Commune, CentralBudget, Students).StreamKey, ct))
+        {
+            var clock = Stopwatch.StartNew();
+            held = branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion);
+            await Task.Delay(Apart, ct);
+            free = await branch.DrawDownAsync(OtherCommune, CentralBudget, Students, TenMillion);
+            freeTook = clock.Elapsed;
+            // The batch gave up on its locks; the command on the held fund now waits alone, and is served once the lock goes.
+            Assert.False(held.IsCompleted, "the command on the held fund was answered while its lock was held");
+            await hold.ReleaseAsync();
+        }
+
+        Assert.True(freeTook >= TimeSpan.FromSeconds(lockTimeoutSeconds - 0.5), $"the command on the free fund was answered after {freeTook}: it did not wait in the batch");
+        free.Expect(201);
+        (await held).Expect(201);
+        Assert.Equal(eventsBefore + 4, await node.EventCountAsync());
+    }
+
+    /// <summary>Central capital allocated down to each commune's students fund, one command at a time.</summary>
+    private static async Task FundCommunesAsync(GroupCommitHost node, long eachVnd, params string[] communes)
+    {
+        using var finance = node.Client(Roles.CentralFinance);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        (await finance.EntrustCentralBudgetAsync(eachVnd * communes.Length, Students)).Expect(200);
+        (await finance.AllocateAsync("VN", "01", eachVnd * communes.Length, CentralBudget, Students)).Expect(200);
+        foreach (var commune in communes)
+            (await branch.AllocateAsync("01", commune, eachVnd, CentralBudget, Students)).Expect(200);
+    }
+
+    /// <summary>Sends the requests a moment apart, in order, all within one batch window, and waits for every answer.</summary>
+    private static async Task<Answer[]> InOrderAsync(IReadOnlyList<Func<Task<Answer>>> requests)
+    {
+        var sent = new List<Task<Answer>>();
+        foreach (var request in requests)
+        {
+            sent.Add(request());
+            await Task.Delay(Apart, TestContext.Current.CancellationToken);
+        }
+        return await Task.WhenAll(sent);
+    }
+}
