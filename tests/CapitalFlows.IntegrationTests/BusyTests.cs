@@ -13,13 +13,18 @@ namespace CapitalFlows.IntegrationTests;
 public sealed class BusyTests(ServiceFixture service) : IntegrationTest(service)
 {
     private const int Pool = 12;
-    private const int LockTimeoutSeconds = 2;
+
+    /// <summary>Commands wait at most 2 s; Commands:MaxInFlight is left to its default, which the pool bounds.</summary>
+    private static readonly Dictionary<string, string> ShortWaits = new() { ["Commands:LockTimeoutSeconds"] = "2" };
+
+    /// <summary>The host's pool holds <see cref="Pool"/> connections, and a read waits 3 s for one.</summary>
+    private static readonly string SmallPool = $";Maximum Pool Size={Pool};Timeout=3";
 
     [Fact]
     public async Task With_the_structure_lock_held_more_commands_than_the_pool_are_answered_busy_and_reads_are_served()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var node = await SmallPoolHost.StartAsync(Service, Pool, poolTimeoutSeconds: 3, LockTimeoutSeconds);
+        await using var node = await SecondHost.StartAsync(Service, ShortWaits, SmallPool);
         using var finance = node.Client(Roles.CentralFinance);
         (await finance.EntrustCentralBudgetAsync(1_000_000_000)).Expect(200);
         var eventsBefore = await node.EventCountAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CapitalFlows.Funds;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Security;
@@ -19,12 +20,19 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     private const string Commune = "00004";
     private const string OtherCommune = "00008";
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+
+    /// <summary>A batch window of <see cref="Window"/>, and commands that wait <paramref name="lockTimeoutSeconds"/> for their locks.</summary>
+    private static Dictionary<string, string> LongWindow(int lockTimeoutSeconds = 10) => new()
+    {
+        ["Commands:BatchWindowMilliseconds"] = Window.TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
+        ["Commands:LockTimeoutSeconds"] = lockTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+    };
     private static readonly TimeSpan Apart = TimeSpan.FromMilliseconds(150);
 
     [Fact]
     public async Task Drawdowns_in_one_batch_each_see_the_one_before_so_only_those_the_fund_covers_are_lent_and_the_refused_one_leaves_no_trace()
     {
-        await using var node = await GroupCommitHost.StartAsync(Service, Window);
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
         await FundCommunesAsync(node, 2 * TenMillion, Commune);
         var eventsBefore = await node.EventCountAsync();
         var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToArray();
@@ -52,7 +60,7 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     [Fact]
     public async Task A_command_id_sent_twice_in_one_batch_is_recorded_once_and_the_second_gets_the_first_answer()
     {
-        await using var node = await GroupCommitHost.StartAsync(Service, Window);
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
         await FundCommunesAsync(node, 10 * TenMillion, Commune);
         var eventsBefore = await node.EventCountAsync();
         using var branch = node.Client(Roles.BranchOfficer, "01");
@@ -77,7 +85,7 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     {
         var ct = TestContext.Current.CancellationToken;
         const int lockTimeoutSeconds = 3;
-        await using var node = await GroupCommitHost.StartAsync(Service, Window, lockTimeoutSeconds);
+        await using var node = await SecondHost.StartAsync(Service, LongWindow(lockTimeoutSeconds));
         await FundCommunesAsync(node, TenMillion, Commune, OtherCommune);
         using var branch = node.Client(Roles.BranchOfficer, "01");
         var eventsBefore = await node.EventCountAsync();
@@ -104,7 +112,7 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     }
 
     /// <summary>Central capital allocated down to each commune's students fund, one command at a time.</summary>
-    private static async Task FundCommunesAsync(GroupCommitHost node, long eachVnd, params string[] communes)
+    private static async Task FundCommunesAsync(SecondHost node, long eachVnd, params string[] communes)
     {
         using var finance = node.Client(Roles.CentralFinance);
         using var branch = node.Client(Roles.BranchOfficer, "01");

@@ -1,8 +1,5 @@
 using System.Net.Http.Headers;
 using Alba;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Wolverine;
 
 namespace CapitalFlows.IntegrationTests.Infrastructure;
 
@@ -44,19 +41,7 @@ public sealed class IsolatedService : IAsyncDisposable
             const string database = "capitalflows_isolated";
             await cluster.CreateDatabaseAsync(database);
             var connectionString = cluster.ConnectionStringFor(database);
-            // A host setting overrides ConnectionStrings__CapitalFlows, which the shared fixture set for the whole process.
-            var host = await AlbaHost.For<Program>(x =>
-            {
-                x.UseEnvironment("Testing");
-                x.UseSetting("ConnectionStrings:CapitalFlows", connectionString);
-                foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-                    x.UseSetting(key, value);
-                x.ConfigureServices(services =>
-                {
-                    services.RunWolverineInSoloMode();
-                    services.DisableAllExternalWolverineTransports();
-                });
-            });
+            var host = await SecondHost.StartOnAsync(connectionString, settings ?? new Dictionary<string, string>());
             var service = new IsolatedService(cluster, host, connectionString);
             if (!await service.Database.HasEventStoreAsync())
             {
