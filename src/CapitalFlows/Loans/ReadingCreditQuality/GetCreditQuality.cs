@@ -43,7 +43,14 @@ public static class GetCreditQualityEndpoint
             return Problems.Validation("by", $"by must be one of {string.Join(", ", Groupings)}.").ToResult();
         var (reading, problem) = LocalityRead.Check(code, asOf, knownAt, user, localities, clock);
         if (problem is not null) return problem.ToResult();
+        return Results.Ok(await ReadAsync(code, grouping, reading, session, localities, programmes, ct));
+    }
 
+    /// <summary>The read itself, for a locality the caller may read and a valid grouping (the endpoint's answer, and the <c>credit-quality</c> report's rows).</summary>
+    public static async Task<CreditQualityView> ReadAsync(
+        string code, string grouping, BalanceReading reading, IQuerySession session, LocalityDirectory localities,
+        ProgrammeCatalogue programmes, CancellationToken ct)
+    {
         var structure = localities.KnownAt(reading.KnownAt);
         var date = reading.AsOf;
         var codes = structure.SubtreeOn(code, date).ToHashSet(StringComparer.Ordinal);
@@ -69,9 +76,9 @@ public static class GetCreditQualityEndpoint
             }, CreditQualityFigures.Of(g, date)))
             .ToList();
         var total = CreditQualityFigures.Of(loans, date);
-        return Results.Ok(new CreditQualityView(
+        return new CreditQualityView(
             code, structure.Find(code)?.NameOn(date) ?? code, date, grouping, total.OutstandingVnd, total.OverdueVnd, total.OverdueRatio,
-            total.LoansOutstanding, total.LoansOverdue, total.BorrowersOutstanding, total.WrittenOffVnd, rows));
+            total.LoansOutstanding, total.LoansOverdue, total.BorrowersOutstanding, total.WrittenOffVnd, rows);
     }
 
     private static CreditQualityRowView Row(string key, string name, CreditQualityFigures f) =>

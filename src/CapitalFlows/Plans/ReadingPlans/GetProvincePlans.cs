@@ -22,7 +22,13 @@ public static class GetProvincePlansEndpoint
         errors.Include(dateProblem);
         var planYear = GetLocalityPlanEndpoint.YearOf(year, reading.AsOf, VietnamCalendar.Today(clock), errors);
         if (errors.ToProblem() is { } invalid) return invalid.ToResult();
+        return Results.Ok(await ReadAsync(planYear, reading, session, localities, programmes, ct));
+    }
 
+    /// <summary>The read itself, for a valid year and reading (the endpoint's answer, and the <c>credit-plan</c> report's rows).</summary>
+    public static async Task<ProvincePlans> ReadAsync(
+        int planYear, BalanceReading reading, IQuerySession session, LocalityDirectory localities, ProgrammeCatalogue programmes, CancellationToken ct)
+    {
         var date = PlanQueries.ActualsDate(planYear, reading.AsOf);
         var structure = localities.KnownAt(reading.KnownAt);
         var provinces = structure.ChildrenOn(LocalityDirectory.Nation, date).Where(p => p.IsOpenOn(date))
@@ -53,6 +59,6 @@ public static class GetProvincePlansEndpoint
                 PlanFigures.LocalBudgetEntrusted(p.Code, now, start));
             return new ProvincePlan(p.Code, p.NameOn(date), outstanding, disbursement, localCapital);
         }).ToList();
-        return Results.Ok(new ProvincePlans(planYear, date, reading.KnownAt, rows));
+        return new ProvincePlans(planYear, date, reading.KnownAt, rows);
     }
 }
