@@ -6,10 +6,9 @@ using static CapitalFlows.IntegrationTests.Infrastructure.LendingDriver;
 namespace CapitalFlows.IntegrationTests;
 
 /// <summary>
-/// What <c>GET /api/reports/{report}</c> refuses, and whom: an unknown report is 404 (and the two the contract
-/// names before plans and credit quality exist say they are not available yet), bad parameters are 400 naming
-/// each field, the capital reports are for central finance and analysts, the entrusted-funds report is scoped
-/// as the statement. None of it appends anything.
+/// What <c>GET /api/reports/{report}</c> refuses, and whom: an unknown report is 404, bad parameters are 400 naming
+/// each field, the capital and credit-plan reports are for central finance and analysts, the entrusted-funds and
+/// credit-quality reports are scoped as their reads. None of it appends anything.
 /// </summary>
 public sealed class ReportBadInputTests(ServiceFixture service) : IntegrationTest(service)
 {
@@ -26,6 +25,12 @@ public sealed class ReportBadInputTests(ServiceFixture service) : IntegrationTes
     [InlineData("entrusted-funds", "locality")]
     [InlineData("entrusted-funds?locality=", "locality")]
     [InlineData("entrusted-funds?locality=01&knownAt=yesterday", "knownAt")]
+    [InlineData("credit-plan?year=twenty-five", "year")]
+    [InlineData("credit-plan?year=2025.0", "year")]
+    [InlineData("credit-plan?year=-2025", "year")]
+    [InlineData("credit-plan?year=1999", "year")]
+    [InlineData("credit-plan?year=2999", "year")]
+    [InlineData("credit-quality?asOf=garbage", "asOf")]
     public async Task Bad_input_is_400_naming_the_field_and_appends_nothing(string query, string field)
     {
         (await Service.Client(Roles.CentralFinance).EntrustCentralBudgetAsync(1_000)).Expect(200);
@@ -60,20 +65,11 @@ public sealed class ReportBadInputTests(ServiceFixture service) : IntegrationTes
     }
 
     [Theory]
-    [InlineData("credit-plan")]
+    [InlineData("entrusted-funds")]
     [InlineData("credit-quality")]
-    public async Task The_plan_and_credit_quality_reports_are_not_available_yet(string report)
+    public async Task An_unknown_locality_is_404(string report)
     {
-        var answer = await Service.Client(Roles.CentralFinance).GetAnswerAsync($"/api/reports/{report}");
-
-        answer.ExpectProblem(404, NotFound);
-        Assert.Contains("not available yet", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task An_unknown_locality_is_404()
-    {
-        var answer = await Service.Client(Roles.Analyst).GetAnswerAsync("/api/reports/entrusted-funds?locality=99999&format=json");
+        var answer = await Service.Client(Roles.Analyst).GetAnswerAsync($"/api/reports/{report}?locality=99999&format=json");
 
         answer.ExpectProblem(404, NotFound);
     }
@@ -86,6 +82,10 @@ public sealed class ReportBadInputTests(ServiceFixture service) : IntegrationTes
     [InlineData("entrusted-funds?locality=79", Roles.PeopleCommittee, "01")]
     [InlineData("entrusted-funds?locality=VN", Roles.PeopleCommittee, "01")]
     [InlineData("entrusted-funds?locality=79", Roles.BranchOfficer, "01")]
+    [InlineData("credit-plan", Roles.PeopleCommittee, "01")]
+    [InlineData("credit-plan?year=garbage", Roles.BranchOfficer, "01")]
+    [InlineData("credit-quality", Roles.BranchOfficer, "01")]
+    [InlineData("credit-quality?locality=79", Roles.PeopleCommittee, "01")]
     public async Task A_role_or_scope_that_may_not_read_the_report_is_403(string query, string role, string locality)
     {
         var answer = await Service.Client(role, locality).GetAnswerAsync("/api/reports/" + query);
@@ -101,6 +101,11 @@ public sealed class ReportBadInputTests(ServiceFixture service) : IntegrationTes
     [InlineData("entrusted-funds?locality=01", Roles.BranchOfficer, "01")]
     [InlineData("entrusted-funds?locality=79", Roles.CentralFinance, null)]
     [InlineData("entrusted-funds?locality=VN", Roles.Analyst, null)]
+    [InlineData("credit-plan?year=2025", Roles.CentralFinance, null)]
+    [InlineData("credit-plan", Roles.Analyst, null)]
+    [InlineData("credit-quality", Roles.CentralFinance, null)]
+    [InlineData("credit-quality?locality=01", Roles.BranchOfficer, "01")]
+    [InlineData("credit-quality?locality=00004", Roles.PeopleCommittee, "01")]
     public async Task Central_finance_analysts_and_the_scoped_roles_within_their_scope_read_them(string query, string role, string? locality)
     {
         var answer = await Service.Client(role, locality).GetAnswerAsync("/api/reports/" + query + (query.Contains('?') ? "&" : "?") + "format=json");

@@ -79,7 +79,7 @@ public sealed partial class ReportTests(ServiceFixture service) : IntegrationTes
     [GeneratedRegex("^[0-9]{2}$")]
     private static partial Regex ProvinceCode();
 
-    private static string At(DateTimeOffset instant) =>
+    internal static string At(DateTimeOffset instant) =>
         Uri.EscapeDataString(instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
 
     [Theory]
@@ -203,7 +203,7 @@ public sealed partial class ReportTests(ServiceFixture service) : IntegrationTes
     /// The JSON report's rows are the workbook's rows below its header, cell for cell, and the CSV file (with its
     /// byte-order mark) holds the same rows as the workbook, title and unit rows included.
     /// </summary>
-    private static async Task TheThreeFormatsAgreeAsync(HttpClient client, string url, string sheetName)
+    internal static async Task TheThreeFormatsAgreeAsync(HttpClient client, string url, string sheetName)
     {
         url += "&knownAt=" + At(DateTimeOffset.UtcNow); // the three downloads show one instant
         var workbook = await client.DownloadAsync(url + "&format=xlsx");
@@ -236,8 +236,11 @@ public sealed partial class ReportTests(ServiceFixture service) : IntegrationTes
         null => "",
         string s => s,
         JsonElement { ValueKind: JsonValueKind.Null } => "",
-        JsonElement { ValueKind: JsonValueKind.Number } n => n.GetInt64().ToString(CultureInfo.InvariantCulture),
+        JsonElement { ValueKind: JsonValueKind.Number } n => n.TryGetInt64(out var whole)
+            ? whole.ToString(CultureInfo.InvariantCulture)
+            : n.GetDouble().ToString(CultureInfo.InvariantCulture),
         JsonElement e => e.GetString() ?? "",
+        double fraction when fraction != Math.Floor(fraction) => fraction.ToString(CultureInfo.InvariantCulture), // a percentage or a ratio
         _ => Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
     };
 }

@@ -164,8 +164,8 @@ public static class OpenApiContract
             ["structure"] = ("current (the default): every date on today's provinces; asof: each date's own.", "current"),
             ["recordedFrom"] = ("Only events recorded at or after this instant (ISO 8601 with an offset).", "2025-01-01T00:00:00+07:00"),
             ["recordedTo"] = ("Only events recorded before this instant (ISO 8601 with an offset).", "2026-01-01T00:00:00+07:00"),
-            ["locality"] = ("The locality the report is for (entrusted-funds only, required there).", "01"),
-            ["report"] = ("capital-by-province, capital-by-programme or entrusted-funds (credit-plan and credit-quality: 404 until recorded).", "capital-by-province"),
+            ["locality"] = ("The locality the report is for (entrusted-funds: required; credit-quality: default VN; the others: unused).", "01"),
+            ["report"] = ("capital-by-province, capital-by-programme, entrusted-funds, credit-plan or credit-quality.", "capital-by-province"),
             ["approvalId"] = ("The approvalId of a held command's 202 answer (a UUID).", null),
         };
 
@@ -175,6 +175,7 @@ public static class OpenApiContract
         ("GET /api/reports/{report}", "format") => ("xlsx (the default), csv or json.", "xlsx", Reports.GetReportEndpoint.Formats),
         ("GET /api/reports/{report}", "report") => (QueryParameters["report"].Description, "capital-by-province",
             [.. Reports.GetReportEndpoint.Available, .. Reports.GetReportEndpoint.NotYetAvailable]),
+        ("GET /api/reports/{report}", "year") => ("The plan year of credit-plan (default the year of asOf); unused by the others.", "2026", null),
         ("GET /api/approvals", "status") => ("pending (the default), approved or rejected.", "pending", Approvals.PendingCommand.Statuses),
         ("GET /api/capital/compare", "by") => ("province (the default), programme or source.", "province",
             Ledger.ComparingCapital.CapitalComparisonTable.Bys),

@@ -3,8 +3,10 @@ using CapitalFlows.Commands;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Funds.ReadingEntrustedFunds;
 using CapitalFlows.Ledger.ComparingCapital;
+using CapitalFlows.Loans.ReadingCreditQuality;
 using CapitalFlows.Localities;
 using CapitalFlows.Operations;
+using CapitalFlows.Plans.ReadingPlans;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
 using Marten;
@@ -19,8 +21,10 @@ namespace CapitalFlows.Reports;
 /// <c>capital-by-programme</c>, the People's Committee's statement for <c>entrusted-funds</c>) and rendered as a
 /// workbook (the default), a CSV file or JSON. Who may read a report is who may make the read beneath it:
 /// central finance and analysts for the capital reports; for <c>entrusted-funds</c> (<c>locality</c> required)
-/// also the scoped roles within their scope, as the statement. <c>credit-plan</c> and <c>credit-quality</c> are
-/// named by the contract but answer 404 until plans and credit quality are recorded.
+/// also the scoped roles within their scope, as the statement. <c>credit-plan</c> (<c>year</c>, by default the
+/// year of <c>asOf</c>) is the read of <c>GET /api/capital/plans</c>, for central finance and analysts;
+/// <c>credit-quality</c> (<c>locality</c>, by default <c>VN</c>) the read of
+/// <c>GET /api/localities/{code}/credit-quality?by=child</c>, for whoever may make it.
 /// </summary>
 public static class GetReportEndpoint
 {
@@ -29,13 +33,14 @@ public static class GetReportEndpoint
     public const string Json = "json";
 
     public static readonly IReadOnlyList<string> Formats = [Xlsx, Csv, Json];
-    public static readonly IReadOnlyList<string> Available = [CapitalReports.ByProvince, CapitalReports.ByProgramme, EntrustedFundsReport.Name];
-    public static readonly IReadOnlyList<string> NotYetAvailable = ["credit-plan", "credit-quality"];
+    public static readonly IReadOnlyList<string> Available =
+        [CapitalReports.ByProvince, CapitalReports.ByProgramme, EntrustedFundsReport.Name, CreditPlanReport.Name, CreditQualityReport.Name];
+    public static readonly IReadOnlyList<string> NotYetAvailable = [];
 
     [WolverineGet("/api/reports/{report}")]
     [Authorize(Roles = $"{Roles.CentralFinance},{Roles.BranchOfficer},{Roles.PeopleCommittee},{Roles.Analyst}")]
     public static async Task<IResult> Get(
-        string report, string? asOf, string? knownAt, string? format, string? locality, ClaimsPrincipal user, IQuerySession session,
+        string report, string? asOf, string? knownAt, string? format, string? locality, string? year, ClaimsPrincipal user, IQuerySession session,
         LocalityDirectory localities, ProgrammeCatalogue programmes, ExportLimiter exports, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
         if (NotYetAvailable.Contains(report))
@@ -43,7 +48,8 @@ public static class GetReportEndpoint
         if (!Available.Contains(report))
             return Problems.NotFound($"There is no report {report}; the reports are {string.Join(", ", Available)}.").ToResult();
         var entrustedFunds = report == EntrustedFundsReport.Name;
-        if (!entrustedFunds && Caller.From(user).Role is not (Roles.CentralFinance or Roles.Analyst))
+        var creditQuality = report == CreditQualityReport.Name;
+        if (!entrustedFunds && !creditQuality && Caller.From(user).Role is not (Roles.CentralFinance or Roles.Analyst))
             return Problems.Forbidden($"The report {report} is for central finance and analysts.").ToResult();
 
         var errors = new FieldErrors();
@@ -53,7 +59,16 @@ public static class GetReportEndpoint
         errors.Include(dateProblem);
         if (entrustedFunds && string.IsNullOrWhiteSpace(locality))
             errors.Add("locality", "locality is required: the code of the People's Committee's locality the report is for.");
+        var planYear = report == CreditPlanReport.Name
+            ? GetLocalityPlanEndpoint.YearOf(year, reading.AsOf, VietnamCalendar.Today(clock), errors)
+            : reading.AsOf.Year;
         if (errors.ToProblem() is { } invalid) return invalid.ToResult();
+        if (creditQuality)
+        {
+            locality ??= LocalityDirectory.Nation;
+            var (_, problem) = LocalityRead.Check(locality, asOf, knownAt, user, localities, clock);
+            if (problem is not null) return problem.ToResult();
+        }
 
         // A report is an export: it takes one of the node's Exports:MaxConcurrent slots for its reads and rendering.
         // It is read and rendered in memory, so no database connection is held while the client reads.
@@ -61,7 +76,12 @@ public static class GetReportEndpoint
         if (slot is null) return exports.Refuse(http);
         var knownAtInstant = reading.KnownAt ?? clock.GetUtcNow();
         Report built;
-        if (entrustedFunds)
+        if (report == CreditPlanReport.Name)
+            built = CreditPlanReport.Build(await GetProvincePlansEndpoint.ReadAsync(planYear, reading, session, localities, programmes, ct), knownAtInstant);
+        else if (creditQuality)
+            built = CreditQualityReport.Build(
+                await GetCreditQualityEndpoint.ReadAsync(locality!, "child", reading, session, localities, programmes, ct), knownAtInstant);
+        else if (entrustedFunds)
         {
             var (_, problem) = LocalityRead.Check(locality!, asOf, knownAt, user, localities, clock);
             if (problem is not null) return problem.ToResult();
@@ -81,7 +101,7 @@ public static class GetReportEndpoint
                 : CapitalReports.Programmes(comparison, knownAtInstant);
         }
 
-        var file = $"{report}{(entrustedFunds ? "-" + locality : "")}-{reading.AsOf:yyyy-MM-dd}";
+        var file = $"{report}{(entrustedFunds || creditQuality ? "-" + locality : "")}{(report == CreditPlanReport.Name ? "-" + planYear : "")}-{reading.AsOf:yyyy-MM-dd}";
         return wanted switch
         {
             Json => Results.Ok(JsonReport.Render(built)),

@@ -53,9 +53,10 @@ namespace Internal.Generated.WolverineHandlers
             var knownAt = httpContext.Request.Query["knownAt"];
             var format = httpContext.Request.Query["format"];
             var locality = httpContext.Request.Query["locality"];
+            var year = httpContext.Request.Query["year"];
             
             // The actual HTTP request handler execution
-            var result = await CapitalFlows.Reports.GetReportEndpoint.Get(report, asOf, knownAt, format, locality, httpContext.User, ((Marten.IQuerySession)documentSession), _localityDirectory, _programmeCatalogue, _exportLimiter, httpContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CapitalFlows.Reports.GetReportEndpoint.Get(report, asOf, knownAt, format, locality, year, httpContext.User, ((Marten.IQuerySession)documentSession), _localityDirectory, _programmeCatalogue, _exportLimiter, httpContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
