@@ -6,7 +6,7 @@ using System.Text.Json;
 using CapitalFlows.Security;
 using Npgsql;
 
-// Two benchmarks against a running service, chosen by --mode (lending unless told otherwise).
+// Three benchmarks against a running service, chosen by --mode (lending unless told otherwise).
 //
 // --mode lending: lending throughput against the raw ceiling of the same PostgreSQL, in one run. For each client
 // count of --clients (a list: 8,32), --rounds interleaved rounds of: pgbench single-row inserts (one insert per
@@ -29,7 +29,15 @@ using Npgsql;
 //       [--clients 8] [--seconds 20] [--warmup 3] [--seed 42] [--from 2021-01-01] [--known-at-share 0]
 //       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
 //
-// Both modes sign their tokens with --signing-key (the development key unless told otherwise).
+// --mode history: latency of a locality's history, GET /api/localities/{code}/history?limit=50, as central finance,
+// for a random province or commune whose funds have events (read from --pg), for each client count of --clients (a
+// list: 1,4,8), each followed by the same GET /api/programmes baseline. A share of the requests (--page-share) ask the
+// next page (the previous answer's `next` as `after`), another (--range-share) a random from/to of up to a year. Usage:
+//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- --mode history [--url http://127.0.0.1:5080]
+//       [--clients 1,4,8] [--seconds 20] [--warmup 3] [--seed 42] [--from 2021-01-01] [--page-share 0.2] [--range-share 0.2]
+//       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
+//
+// Every mode signs their tokens with --signing-key (the development key unless told otherwise).
 Options options;
 try
 {
@@ -44,16 +52,18 @@ switch (options.Mode)
 {
     case "as-of":
         return await AsOfBenchmark.RunAsync(options);
+    case "history":
+        return await HistoryBenchmark.RunAsync(options);
     case "lending":
         return await LendingBenchmark.RunAsync(options);
     default:
-        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending or as-of");
+        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of or history");
         return 2;
 }
 
 internal sealed record Options(
     string Mode, string Url, IReadOnlyList<int> ClientCounts, int Seconds, int Rounds, int Communes, string Pg, AuthOptions Auth,
-    int Warmup, int Seed, DateOnly From, double KnownAtShare)
+    int Warmup, int Seed, DateOnly From, double KnownAtShare, double PageShare, double RangeShare)
 {
     /// <summary>The one client count of the as-of mode (the first of --clients).</summary>
     public int Clients => ClientCounts[0];
@@ -66,7 +76,7 @@ internal sealed record Options(
                 ? n
                 : throw new FormatException($"{name} takes a whole number of at least 1, not '{Get(name, fallback)}'");
         var mode = Get("--mode", "lending");
-        var clients = Get("--clients", mode == "as-of" ? "8" : "8,32").Split(',', StringSplitOptions.TrimEntries)
+        var clients = Get("--clients", mode switch { "as-of" => "8", "history" => "1,4,8", _ => "8,32" }).Split(',', StringSplitOptions.TrimEntries)
             .Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new FormatException($"--clients takes client counts of at least 1 separated by commas (8,32), not '{Get("--clients", "")}'"))
@@ -83,7 +93,9 @@ internal sealed record Options(
             int.Parse(Get("--warmup", "3"), CultureInfo.InvariantCulture),
             int.Parse(Get("--seed", "42"), CultureInfo.InvariantCulture),
             DateOnly.ParseExact(Get("--from", "2021-01-01"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            double.Parse(Get("--known-at-share", "0"), CultureInfo.InvariantCulture));
+            double.Parse(Get("--known-at-share", "0"), CultureInfo.InvariantCulture),
+            double.Parse(Get("--page-share", "0.2"), CultureInfo.InvariantCulture),
+            double.Parse(Get("--range-share", "0.2"), CultureInfo.InvariantCulture));
     }
 }
 
