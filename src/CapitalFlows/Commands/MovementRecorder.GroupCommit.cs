@@ -211,13 +211,8 @@ public sealed partial class MovementRecorder
     /// <summary>Invariant 9 for one event of a batch: the session's headers would name one command for all of them.</summary>
     private static void Stamp(IEvent e, CommandEnvelope envelope, Guid commandId, DateTimeOffset recordedAt)
     {
-        var caller = envelope.Caller;
         e.CorrelationId = envelope.CorrelationId;
-        e.UserName = caller.Sub;
-        e.SetHeader("commandId", commandId.ToString());
-        e.SetHeader("sub", caller.Sub);
-        e.SetHeader("name", caller.Name);
-        e.SetHeader("role", caller.Role);
-        e.SetHeader("recordedAt", recordedAt.ToString("O", CultureInfo.InvariantCulture));
+        e.UserName = envelope.Caller.Sub;
+        foreach (var (key, value) in HeadersOf(envelope, commandId, recordedAt)) e.SetHeader(key, value);
     }
 }

@@ -308,19 +308,24 @@ public sealed partial class MovementRecorder(
     /// </summary>
     private static void Stamp(IDocumentSession session, CommandEnvelope envelope, Guid commandId, DateTimeOffset recordedAt)
     {
-        var caller = envelope.Caller;
         session.CorrelationId = envelope.CorrelationId;
-        session.LastModifiedBy = caller.Sub;
-        session.SetHeader("commandId", commandId.ToString());
-        session.SetHeader("sub", caller.Sub);
-        session.SetHeader("name", caller.Name);
-        session.SetHeader("role", caller.Role);
-        session.SetHeader("recordedAt", recordedAt.ToString("O", CultureInfo.InvariantCulture));
+        session.LastModifiedBy = envelope.Caller.Sub;
+        foreach (var (key, value) in HeadersOf(envelope, commandId, recordedAt)) session.SetHeader(key, value);
+    }
+
+    /// <summary>The metadata headers of a command's events: who, the command, when recorded, and any checker.</summary>
+    private static IEnumerable<(string Key, string Value)> HeadersOf(CommandEnvelope envelope, Guid commandId, DateTimeOffset recordedAt)
+    {
+        yield return ("commandId", commandId.ToString());
+        yield return ("sub", envelope.Caller.Sub);
+        yield return ("name", envelope.Caller.Name);
+        yield return ("role", envelope.Caller.Role);
+        yield return ("recordedAt", recordedAt.ToString("O", CultureInfo.InvariantCulture));
         if (envelope.Approval is { } approval)
         {
-            session.SetHeader("approvalId", approval.ApprovalId.ToString());
-            session.SetHeader("approvedBySub", approval.Checker.Sub);
-            session.SetHeader("approvedByName", approval.Checker.Name);
+            yield return ("approvalId", approval.ApprovalId.ToString());
+            yield return ("approvedBySub", approval.Checker.Sub);
+            yield return ("approvedByName", approval.Checker.Name);
         }
     }
 

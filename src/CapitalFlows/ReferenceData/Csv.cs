@@ -27,8 +27,8 @@ internal static class Csv
             .ToList();
     }
 
-    /// <summary>RFC 4180: commas separate fields, double quotes wrap fields that hold commas or quotes.</summary>
-    private static List<List<string>> SplitRecords(string text)
+    /// <summary>RFC 4180: commas separate fields, double quotes wrap fields that hold commas or quotes; rows end with LF or CRLF.</summary>
+    public static List<List<string>> SplitRecords(string text)
     {
         var records = new List<List<string>>();
         var record = new List<string>();

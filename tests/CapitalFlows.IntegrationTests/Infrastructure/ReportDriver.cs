@@ -38,35 +38,6 @@ public static class ReportDriver
     public static string? Text(this IDictionary<string, object?> row, string column) =>
         row.TryGetValue(column, out var value) ? value?.ToString() : null;
 
-    /// <summary>The records of a CSV file (after its byte-order mark): fields unquoted, quotes undoubled.</summary>
-    public static List<List<string>> Csv(string text)
-    {
-        var records = new List<List<string>>();
-        var record = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { record.Add(field.ToString()); field.Clear(); }
-            else if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            {
-                record.Add(field.ToString());
-                field.Clear();
-                records.Add(record);
-                record = [];
-                i++;
-            }
-            else field.Append(c);
-        }
-        if (field.Length > 0 || record.Count > 0) { record.Add(field.ToString()); records.Add(record); }
-        return records;
-    }
+    /// <summary>The records of a CSV file (after its byte-order mark): fields unquoted, quotes undoubled, as the service reads its own reference data.</summary>
+    public static List<List<string>> Csv(string text) => CapitalFlows.ReferenceData.Csv.SplitRecords(text);
 }

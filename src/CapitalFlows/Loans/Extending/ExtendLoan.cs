@@ -31,11 +31,8 @@ public static class ExtendLoanEndpoint
         MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
-        var loan = Guid.TryParse(loanId, out var id) ? await session.LoadAsync<Loan>(id.ToString(), http.RequestAborted) : null;
-        if (loan is null)
-            return Problems.NotFound($"There is no loan {loanId}.").ToResult();
-        if (Scope.Refuse(Caller.From(user), effectiveOn, localities, loan.Locality) is { } outOfScope)
-            return outOfScope.ToResult();
+        var (loan, problem) = await LoanInRoute.FindAsync(loanId, Caller.From(user), effectiveOn, session, localities, http.RequestAborted);
+        if (loan is null) return problem!.ToResult();
 
         // No fund moves: the loan's stream is all it touches.
         return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,

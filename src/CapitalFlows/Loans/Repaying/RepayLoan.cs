@@ -31,11 +31,8 @@ public static class RepayLoanEndpoint
         MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
-        var loan = Guid.TryParse(loanId, out var id) ? await session.LoadAsync<Loan>(id.ToString(), http.RequestAborted) : null;
-        if (loan is null)
-            return Problems.NotFound($"There is no loan {loanId}.").ToResult();
-        if (Scope.Refuse(Caller.From(user), effectiveOn, localities, loan.Locality) is { } outOfScope)
-            return outOfScope.ToResult();
+        var (loan, problem) = await LoanInRoute.FindAsync(loanId, Caller.From(user), effectiveOn, session, localities, http.RequestAborted);
+        if (loan is null) return problem!.ToResult();
 
         // The loan's fund is read under the structure lock: a merge may have moved the loan since.
         return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
