@@ -4,6 +4,7 @@ using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.History.Chain;
+using CapitalFlows.History.LocalityIndex;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
@@ -84,6 +85,8 @@ public static class ServiceSetup
                 opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
                 // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.
                 opts.Storage.Add(new EventChainFeature(opts.DatabaseSchemaName));
+                // Which events make up each locality's history: a table filled by a trigger on mt_events (LocalityEvents).
+                opts.Storage.Add(new LocalityEventsFeature(opts.DatabaseSchemaName));
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();
             })

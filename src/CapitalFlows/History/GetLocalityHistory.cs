@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.History.LocalityIndex;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
@@ -48,21 +49,17 @@ public static class GetLocalityHistoryEndpoint
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        // A fund's stream key starts with "{code}/": the range below is that prefix, served by the stream index.
+        // The locality's events are a range of its rows in the locality index (LocalityEvents: its funds' events and
+        // its loans' whole streams), each with its effective date; each event is then one primary-key lookup.
         await using var command = new NpgsqlCommand($"""
-            select {LoggedEvent.Columns(schema)} from {schema}.mt_events e
-            where ((e.stream_id >= $1 and e.stream_id < $2)
-                   or e.stream_id in (select l.id from {schema}.mt_doc_loan l where l.data ->> 'Locality' = $3 or l.data ->> 'DrawnIn' = $3))
-              and e.seq_id > $4
-              and (e.data ->> 'EffectiveOn') between $5 and $6
-            order by e.seq_id
-            limit $7
+            select {LoggedEvent.Columns(schema)}
+            from {schema}.{LocalityEvents.TableName} h
+            join {schema}.mt_events e on e.seq_id = h.seq_id
+            where h.locality = $1 and h.seq_id > $2 and h.effective_on between $3 and $4
+            order by h.seq_id
+            limit $5
             """, connection);
-        foreach (var value in new object[]
-                 {
-                     code + "/", code + "0", code, afterSequence,
-                     first.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), take + 1,
-                 })
+        foreach (var value in new object[] { code, afterSequence, first, last, take + 1 })
             command.Parameters.Add(new NpgsqlParameter { Value = value });
 
         var items = new List<LoggedEvent>();
