@@ -95,6 +95,8 @@ public static class ServiceSetup
             .InitializeWith(new Reorganisation2025Data(TimeProvider.System))
             // Wolverine runs the asynchronous projections as agents, spread over the nodes in Balanced mode.
             .IntegrateWithWolverine(x => x.UseWolverineManagedEventSubscriptionDistribution = true);
+        // After the schema is applied, before the service answers: fills the locality history index of a store written before it.
+        builder.Services.AddHostedService<LocalityEventsBackfill>();
 
         builder.Host.UseWolverine(opts =>
         {

@@ -89,7 +89,7 @@ public sealed class LocalityHistoryIndexTests(ServiceFixture service) : Integrat
     }
 
     [Fact]
-    public async Task A_store_written_before_the_index_or_with_its_trigger_switched_off_gets_its_rows_when_the_schema_is_applied()
+    public async Task A_store_written_before_the_index_or_with_its_trigger_switched_off_gets_its_rows_when_the_schema_is_applied_and_the_service_starts()
     {
         await RecordTwoMergesAsync();
         await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
@@ -101,6 +101,7 @@ public sealed class LocalityHistoryIndexTests(ServiceFixture service) : Integrat
         await ExecuteAsync(database, $"drop table {Schema}.{LocalityEvents.TableName}; drop function {Schema}.{LocalityEvents.FunctionName}() cascade;");
         (await Finance.AllocateAsync(Nation, HaNoi, 7, effectiveOn: "2026-03-02")).Expect(200);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        Assert.Equal(rows + 2, await LocalityEventsBackfill.RefillIfPendingAsync(store, null, TestContext.Current.CancellationToken));
 
         Assert.Equal(rows + 2, await ScalarAsync(database, $"select count(*) from {Schema}.{LocalityEvents.TableName}"));
         Assert.Equal((0, 0), await DifferenceFromTheLogAsync(database));
@@ -111,7 +112,16 @@ public sealed class LocalityHistoryIndexTests(ServiceFixture service) : Integrat
         (await Finance.AllocateAsync(Nation, HaNoi, 3, effectiveOn: "2026-03-03")).Expect(200);
         await ExecuteAsync(database, $"delete from {Schema}.{LocalityEvents.TableName} where locality = '{CaoBang}';");
         Assert.NotEqual((0, 0), await DifferenceFromTheLogAsync(database));
+        // Such a path calls the refill function when it is done...
+        await ExecuteAsync(database, $"select {Schema}.{LocalityEvents.RefillFunctionName}();");
+        Assert.Equal((0, 0), await DifferenceFromTheLogAsync(database));
+        // ...and if it did not, the next start-up finds the trigger switched off, switches it on and refills.
+        await ExecuteAsync(database, $"alter table {Schema}.mt_events disable trigger {LocalityEvents.TriggerName};");
+        await ExecuteAsync(database, $"delete from {Schema}.{LocalityEvents.TableName} where locality = '{HaNoi}';");
+        Assert.NotEqual((0, 0), await DifferenceFromTheLogAsync(database));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        Assert.NotNull(await LocalityEventsBackfill.RefillIfPendingAsync(store, null, TestContext.Current.CancellationToken));
+        Assert.Null(await LocalityEventsBackfill.RefillIfPendingAsync(store, null, TestContext.Current.CancellationToken));
 
         Assert.Equal((0, 0), await DifferenceFromTheLogAsync(database));
         await AssertEveryHistoryAnswersTheDefinitionAsync(database);

@@ -10,8 +10,8 @@ namespace CapitalFlows.History.LocalityIndex;
 /// </list>
 /// of the events that have an effective date. This class is the one definition of those rows, in SQL: the trigger
 /// keeps them as events are appended (<see cref="TriggerFunctionSql"/>), and <see cref="ImpliedRowsSql"/> computes
-/// them all from the log at once (the backfill when the schema is applied, and the tests' check that the table
-/// holds what the log implies). Both use the same three expressions below.
+/// them all from the log at once (the refill of a store written before the table, and the tests' check that the
+/// table holds what the log implies). Both use the same three expressions below.
 /// </summary>
 public static class LocalityEvents
 {
@@ -21,6 +21,13 @@ public static class LocalityEvents
     public const string FunctionName = "mt_index_locality_event";
 
     public const string TriggerName = "mt_events_locality_index";
+
+    /// <summary>
+    /// <c>select {schema}.mt_refill_locality_events()</c>: empties the table and fills it from the log (for a bulk path
+    /// that wrote <c>mt_events</c> with the trigger switched off; the next start-up after a <c>db-apply</c> that finds
+    /// the trigger missing or off does the same).
+    /// </summary>
+    public const string RefillFunctionName = "mt_refill_locality_events";
 
     /// <summary>Which definition of the rows a schema holds (with a digest of the function); a changed one refills the table at the next db-apply.</summary>
     public const string Version = "capitalflows locality events v1";
@@ -96,6 +103,46 @@ public static class LocalityEvents
             $locality$;
             """;
     }
+
+    /// <summary>The table's comment while its rows are still to be filled from the log (<see cref="LocalityEventsBackfill"/>).</summary>
+    public const string RefillPending = "refill pending";
+
+    /// <summary>The foreign key of <c>seq_id</c> to <c>mt_events</c>, named so that the refill can drop and add it again.</summary>
+    public const string ForeignKeyName = "fk_mt_locality_events_seq_id";
+
+    public const string PrimaryKeyName = "pk_mt_locality_events";
+
+    /// <summary>The table's keys: (locality, seq_id) including the effective date; seq_id references the log.</summary>
+    public static string KeysSql(string schema) => $"""
+        alter table {schema}.{TableName} add constraint {PrimaryKeyName} primary key (locality, seq_id) include (effective_on);
+        alter table {schema}.{TableName} add constraint {ForeignKeyName} foreign key (seq_id) references {schema}.mt_events (seq_id) on delete cascade;
+        """;
+
+    /// <summary>
+    /// The refill function (<see cref="RefillFunctionName"/>): every row the log implies, in place of what the table
+    /// held. The keys are dropped and built again after the insert (far quicker than checking each row), and the
+    /// table's <see cref="RefillPending"/> comment cleared. Truncating locks the table, so appends wait for it to end.
+    /// </summary>
+    public static string RefillFunctionSql(string schema) => $"""
+        create or replace function {schema}.{RefillFunctionName}() returns bigint
+            language plpgsql security definer set search_path = pg_catalog, pg_temp
+        as $refill$
+        declare
+            written bigint;
+        begin
+            truncate {schema}.{TableName};
+            alter table {schema}.{TableName} drop constraint if exists {ForeignKeyName};
+            alter table {schema}.{TableName} drop constraint if exists {PrimaryKeyName};
+            insert into {schema}.{TableName} (locality, seq_id, effective_on)
+            {ImpliedRowsSql(schema)};
+            get diagnostics written = row_count;
+            {KeysSql(schema)}
+            comment on table {schema}.{TableName} is null;
+            analyze {schema}.{TableName};
+            return written;
+        end
+        $refill$;
+        """;
 
     /// <summary>Every row the log implies, as (locality, seq_id, effective_on): the trigger's rows, computed over the whole log at once.</summary>
     public static string ImpliedRowsSql(string schema) => $"""

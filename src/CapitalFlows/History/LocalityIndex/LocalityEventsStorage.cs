@@ -17,9 +17,11 @@ namespace CapitalFlows.History.LocalityIndex;
 /// <item>the trigger function (<see cref="LocalityEvents.TriggerFunctionSql"/>) and a trigger on <c>mt_events</c>,
 /// after insert, for each row, so that every path that appends (commands, group commits, the demo history, a COPY)
 /// fills the table in the transaction that appends;</item>
-/// <item>the backfill: whenever the table is created, or the function or trigger was missing or another version, the
-/// table is emptied and filled from the log (<see cref="LocalityEvents.ImpliedRowsSql"/>), so a store written before
-/// (or by a path that disabled the trigger) reads the same as one written with it.</item>
+/// <item>the refill function (<see cref="LocalityEvents.RefillFunctionName"/>), and the mark that it must run: whenever
+/// the table is created, or the function or trigger was missing, switched off or another version, the table's comment
+/// says <see cref="LocalityEvents.RefillPending"/>, and <see cref="LocalityEventsBackfill"/> fills it from the log at
+/// start-up, before the service answers (a million events take longer than a DDL command may), so a store written
+/// before (or by a path that disabled the trigger) reads the same as one written with it.</item>
 /// </list>
 /// </summary>
 public sealed class LocalityEventsStorage(string schema) : ISchemaObject
@@ -35,22 +37,28 @@ public sealed class LocalityEventsStorage(string schema) : ISchemaObject
         Identifier,
         new PostgresqlObjectName(schema, LocalityEvents.FunctionName, SchemaUtils.IdentifierUsage.Function),
         new PostgresqlObjectName(schema, LocalityEvents.TriggerName, SchemaUtils.IdentifierUsage.General),
+        new PostgresqlObjectName(schema, LocalityEvents.RefillFunctionName, SchemaUtils.IdentifierUsage.Function),
     ];
 
     private string FunctionSql => LocalityEvents.TriggerFunctionSql(schema);
 
-    /// <summary>The function's comment: the version and a digest of the function and the backfill, so a changed definition is replaced (and the rows refilled) by the next db-apply.</summary>
-    private string Marker => $"{LocalityEvents.Version} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FunctionSql + LocalityEvents.ImpliedRowsSql(schema))))[..16]}";
+    private string RefillSql => LocalityEvents.RefillFunctionSql(schema);
+
+    /// <summary>The trigger function's comment: the version and a digest of both functions, so a changed definition is replaced (and the rows refilled) by the next db-apply.</summary>
+    private string Marker => $"{LocalityEvents.Version} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FunctionSql + RefillSql)))[..16]}";
 
     public void WriteCreateStatement(Migrator migrator, TextWriter writer)
     {
         writer.WriteLine($"""
-            create table if not exists {Table} (
-                locality text not null,
-                seq_id bigint not null references {schema}.mt_events (seq_id) on delete cascade,
-                effective_on date not null,
-                constraint pk_{LocalityEvents.TableName} primary key (locality, seq_id) include (effective_on)
-            ) with (autovacuum_vacuum_insert_scale_factor = 0.01);
+            do $table$
+            begin
+                if to_regclass('{Table}') is null then
+                    create table {Table} (locality text not null, seq_id bigint not null, effective_on date not null)
+                        with (autovacuum_vacuum_insert_scale_factor = 0.01);
+                    {LocalityEvents.KeysSql(schema)}
+                end if;
+            end
+            $table$;
 
             {FunctionSql}
             comment on function {Function}() is '{Marker}';
@@ -59,11 +67,8 @@ public sealed class LocalityEventsStorage(string schema) : ISchemaObject
             create trigger {LocalityEvents.TriggerName} after insert on {schema}.mt_events
                 for each row execute function {Function}();
 
-            truncate {Table};
-            insert into {Table} (locality, seq_id, effective_on)
-            {LocalityEvents.ImpliedRowsSql(schema)}
-            on conflict do nothing;
-            analyze {Table};
+            {RefillSql}
+            comment on table {Table} is '{LocalityEvents.RefillPending}';
             """);
     }
 
@@ -72,6 +77,7 @@ public sealed class LocalityEventsStorage(string schema) : ISchemaObject
     {
         writer.WriteLine($"drop trigger if exists {LocalityEvents.TriggerName} on {schema}.mt_events;");
         writer.WriteLine($"drop function if exists {Function}();");
+        writer.WriteLine($"drop function if exists {schema}.{LocalityEvents.RefillFunctionName}();");
     }
 
     public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
