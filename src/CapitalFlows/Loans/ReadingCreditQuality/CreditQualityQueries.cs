@@ -41,8 +41,9 @@ public static class CreditQualityQueries
 
     /// <summary>
     /// The query: an index range per locality (effective by the date; the instant and the columns read come from the
-    /// index too), a loan's rows summed where it stood (a loan a merge moved has rows that cancel at its old locality),
-    /// then the groups and the total in one pass (grouping sets), borrowers counted distinct in each.
+    /// index too), a loan's rows summed where it stood (a loan a merge moved has rows that cancel at its old locality,
+    /// and a group is shown only when it holds a loan), then the groups and the total in one pass (grouping sets),
+    /// borrowers counted distinct in each.
     /// </summary>
     internal static NpgsqlCommand Command(string schema, IReadOnlyDictionary<string, string> groupOf, string grouping, BalanceReading reading)
     {
@@ -55,6 +56,7 @@ public static class CreditQualityQueries
         var command = new NpgsqlCommand($"""
             with loans as (
                 select {key} as key, t.loan_id, t.borrower_ref,
+                       sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.Held}) as held,
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.Unpaid}) as outstanding,
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.Unpaid} and t.on_date < @asOf) as overdue,
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.WrittenOff} and t.on_date >= @yearStart) as written_off
@@ -71,6 +73,7 @@ public static class CreditQualityQueries
                    coalesce(sum(written_off), 0)
             from loans
             group by grouping sets ((key), ())
+            having grouping(key) = 1 or bool_or(held > 0)
             """);
         command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
         command.Parameters.Add(new NpgsqlParameter("yearStart", NpgsqlDbType.Date) { Value = new DateOnly(reading.AsOf.Year, 1, 1) });

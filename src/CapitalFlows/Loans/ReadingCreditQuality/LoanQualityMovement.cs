@@ -5,6 +5,9 @@ namespace CapitalFlows.Loans.ReadingCreditQuality;
 /// <summary>What a row of <see cref="LoanQualityMovement"/> moves.</summary>
 public static class LoanQualityKind
 {
+    /// <summary>The loan itself (1 where it stands, on <c>OnDate</c> its drawdown date): a locality holds the loans whose rows there add up to 1.</summary>
+    public const short Held = 0;
+
     /// <summary>Principal of the instalments due on <c>OnDate</c> that is neither repaid nor written off.</summary>
     public const short Unpaid = 1;
 
@@ -63,12 +66,13 @@ public sealed record LoanQualityMovement(
     }
 
     /// <summary>
-    /// A loan's figures in a state, by locality, kind and date: its unpaid principal by due date (none once its
-    /// drawdown is reversed) and its standing write-offs by their dates.
+    /// A loan's figures in a state, by locality, kind and date: the loan itself, its unpaid principal by due date (none
+    /// once its drawdown is reversed) and its standing write-offs by their dates.
     /// </summary>
     private static IEnumerable<((string Locality, short Kind, DateOnly On) Key, long AmountVnd)> Contributions(Loan? loan)
     {
         if (loan is null) yield break;
+        yield return ((loan.Locality, LoanQualityKind.Held, loan.DrawnOn), 1);
         if (loan.Status != LoanStatus.Reversed)
             foreach (var instalment in loan.Schedule.Where(i => i.UnpaidVnd != 0))
                 yield return ((loan.Locality, LoanQualityKind.Unpaid, instalment.DueOn), instalment.UnpaidVnd);
