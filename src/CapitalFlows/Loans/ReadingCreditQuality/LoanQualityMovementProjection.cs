@@ -27,10 +27,18 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
     /// <summary>Named like Marten's own tables so that whatever wipes a store's Marten data truncates it (see <see cref="FundMovementProjection.TableName"/>).</summary>
     public const string TableName = "mt_loan_quality_movements";
 
+    /// <summary>The events of a loan's stream: the only ones the projection reads (a rebuild loads no others).</summary>
+    public static readonly IReadOnlyList<Type> LoanEventTypes =
+    [
+        typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed), typeof(LoanTransferred),
+        typeof(LoanExtended), typeof(LoanExtensionReversed), typeof(LoanWrittenOff), typeof(LoanWriteOffReversed),
+    ];
+
     private readonly string _insert;
 
     public LoanQualityMovementProjection(string schema)
     {
+        foreach (var type in LoanEventTypes) IncludeType(type);
         Table = DefineTable(schema);
         SchemaObjects.Add(Table);
         Options.DeleteDataInTableOnTeardown(Table.Identifier.QualifiedName);
@@ -55,8 +63,7 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
 
     private async Task ProjectAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        var loanEvents = events.Where(e => e.Data is LoanDrawnDown or LoanRepaid or LoanDrawdownReversed or LoanRepaymentReversed or LoanTransferred
-            or LoanExtended or LoanExtensionReversed or LoanWrittenOff or LoanWriteOffReversed && e.StreamKey is not null).ToList();
+        var loanEvents = events.Where(e => e.StreamKey is not null && LoanEventTypes.Contains(e.Data.GetType())).ToList();
         if (loanEvents.Count == 0) return;
 
         var loans = new Dictionary<string, Loan?>(StringComparer.Ordinal);
