@@ -12,6 +12,9 @@ namespace CapitalFlows.Loans.ReadingCreditQuality;
 /// </summary>
 public static class CreditQualityQueries
 {
+    /// <summary>The read's working memory, for its hash of the subtree's loans (province 01's 6,000 take about 7 MB; more spills to disk in batches).</summary>
+    private const string WorkMemory = "32MB";
+
     /// <summary>
     /// The figures of each group and of all (key null) of the loans at <paramref name="groupOf"/>'s localities, grouped
     /// by programme, entrusted organisation, or the group each locality maps to (<c>child</c>).
@@ -21,8 +24,13 @@ public static class CreditQualityQueries
     {
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        // A province's loans are thousands of groups: hashed in memory, not sorted on disk (the default 4 MB is too little).
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var memory = new NpgsqlCommand($"set local work_mem = '{WorkMemory}'", connection, transaction))
+            await memory.ExecuteNonQueryAsync(ct);
         await using var command = Command(session.DocumentStore.Options.DatabaseSchemaName, groupOf, grouping, reading);
         command.Connection = connection;
+        command.Transaction = transaction;
         var groups = new List<CreditQualityRow>();
         CreditQualityFigures? total = null;
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -41,7 +49,7 @@ public static class CreditQualityQueries
 
     /// <summary>
     /// The query: an index range per locality (effective by the date; the instant and the columns read come from the
-    /// index too), a loan's rows summed where it stood (a loan a merge moved has rows that cancel at its old locality,
+    /// index too), a loan's rows summed per locality, hashed (a loan a merge moved has rows that cancel at its old locality,
     /// and a group is shown only when it holds a loan), then the groups and the total in one pass (grouping sets),
     /// borrowers counted distinct in each.
     /// </summary>
@@ -55,7 +63,7 @@ public static class CreditQualityQueries
         };
         var command = new NpgsqlCommand($"""
             with loans as (
-                select {key} as key, t.loan_id, t.borrower_ref,
+                select {key} as key, t.borrower_ref,
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.Held}) as held,
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.Unpaid}) as outstanding,
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.Unpaid} and t.on_date < @asOf) as overdue,
@@ -63,7 +71,7 @@ public static class CreditQualityQueries
                 from unnest(@codes, @groups) as m(code, grp)
                 join {schema}.{LoanQualityMovementProjection.TableName} t on t.locality = m.code
                 where t.effective_on <= @asOf{(reading.KnownAt is null ? "" : " and t.recorded_at <= @knownAt")}
-                group by 1, 2, 3)
+                group by t.loan_id, t.locality, 1, 2)
             select case when grouping(key) = 0 then key end,
                    coalesce(sum(outstanding) filter (where outstanding > 0), 0),
                    coalesce(sum(overdue) filter (where outstanding > 0 and overdue > 0), 0),

@@ -27,6 +27,13 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
     /// <summary>Named like Marten's own tables so that whatever wipes a store's Marten data truncates it (see <see cref="FundMovementProjection.TableName"/>).</summary>
     public const string TableName = "mt_loan_quality_movements";
 
+    /// <summary>The projection's name (<c>projections rebuild -p LoanQualityMovements</c> fills the table of an existing store).</summary>
+    public const string ProjectionName = "LoanQualityMovements";
+
+    /// <summary>The table's columns in the order of <see cref="LoanQualityMovement"/>'s members (a bulk path's COPY writes them so).</summary>
+    public static readonly IReadOnlyList<string> Columns =
+        ["id", "loan_id", "locality", "programme", "organisation", "borrower_ref", "kind", "on_date", "amount_vnd", "effective_on", "recorded_at"];
+
     /// <summary>The events of a loan's stream: the only ones the projection reads (a rebuild loads no others).</summary>
     public static readonly IReadOnlyList<Type> LoanEventTypes =
     [
@@ -38,13 +45,13 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
 
     public LoanQualityMovementProjection(string schema)
     {
+        Name = ProjectionName;
         foreach (var type in LoanEventTypes) IncludeType(type);
         Table = DefineTable(schema);
         SchemaObjects.Add(Table);
         Options.DeleteDataInTableOnTeardown(Table.Identifier.QualifiedName);
         _insert = $"""
-            insert into {Table.Identifier.QualifiedName}
-                (id, loan_id, locality, programme, organisation, borrower_ref, kind, on_date, amount_vnd, effective_on, recorded_at)
+            insert into {Table.Identifier.QualifiedName} ({string.Join(", ", Columns)})
             select * from unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::date[], ?::bigint[], ?::date[], ?::timestamptz[])
             """;
     }
