@@ -7,6 +7,7 @@ using CapitalFlows.History.Chain;
 using CapitalFlows.History.LocalityIndex;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
+using CapitalFlows.Loans.ReadingCreditQuality;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Operations;
@@ -81,6 +82,8 @@ public static class ServiceSetup
                 opts.Projections.StaleSequenceThreshold = builder.Configuration.GetValue("Projections:StaleSequenceThreshold", TimeSpan.FromMilliseconds(500));
                 // Rows in a plain table of its own (typed columns, one covering index), created with the event store's schema.
                 opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
+                // Credit quality's rows (a loan event's change to unpaid principal by due date, and to write-offs), one covering index.
+                opts.Projections.Add(new LoanQualityMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
                 opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
                 // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.

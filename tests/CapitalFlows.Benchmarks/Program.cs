@@ -37,6 +37,14 @@ using Npgsql;
 //       [--clients 1,4,8] [--seconds 20] [--warmup 3] [--seed 42] [--from 2021-01-01] [--page-share 0.2] [--range-share 0.2]
 //       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
 //
+// --mode credit-quality: latency of a province's credit quality, GET /api/localities/{province}/credit-quality?asOf=&by=,
+// as central finance, for each client count of --clients (a list: 1,4,8,16): a random province of today (or --province),
+// a random date from --from to yesterday, by programme or by child at random, and for a share (--known-at-share, 0.5)
+// a random knownAt; then the same reads of the nation (VN) as the baseline of the same run. Usage:
+//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- --mode credit-quality [--url http://127.0.0.1:5080]
+//       [--clients 1,4,8,16] [--seconds 20] [--warmup 3] [--seed 42] [--from 2021-01-01] [--known-at-share 0.5] [--province 01]
+//       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
+//
 // Every mode signs their tokens with --signing-key (the development key unless told otherwise).
 Options options;
 try
@@ -56,8 +64,10 @@ switch (options.Mode)
         return await HistoryBenchmark.RunAsync(options);
     case "lending":
         return await LendingBenchmark.RunAsync(options);
+    case "credit-quality":
+        return await CreditQualityBenchmark.RunAsync(options, Array.IndexOf(args, "--province") is var p and >= 0 && p + 1 < args.Length ? args[p + 1] : null);
     default:
-        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of or history");
+        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of, history or credit-quality");
         return 2;
 }
 
@@ -76,7 +86,7 @@ internal sealed record Options(
                 ? n
                 : throw new FormatException($"{name} takes a whole number of at least 1, not '{Get(name, fallback)}'");
         var mode = Get("--mode", "lending");
-        var clients = Get("--clients", mode switch { "as-of" => "8", "history" => "1,4,8", _ => "8,32" }).Split(',', StringSplitOptions.TrimEntries)
+        var clients = Get("--clients", mode switch { "as-of" => "8", "history" => "1,4,8", "credit-quality" => "1,4,8,16", _ => "8,32" }).Split(',', StringSplitOptions.TrimEntries)
             .Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new FormatException($"--clients takes client counts of at least 1 separated by commas (8,32), not '{Get("--clients", "")}'"))
@@ -93,7 +103,7 @@ internal sealed record Options(
             int.Parse(Get("--warmup", "3"), CultureInfo.InvariantCulture),
             int.Parse(Get("--seed", "42"), CultureInfo.InvariantCulture),
             DateOnly.ParseExact(Get("--from", "2021-01-01"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            double.Parse(Get("--known-at-share", "0"), CultureInfo.InvariantCulture),
+            double.Parse(Get("--known-at-share", mode == "credit-quality" ? "0.5" : "0"), CultureInfo.InvariantCulture),
             double.Parse(Get("--page-share", "0.2"), CultureInfo.InvariantCulture),
             double.Parse(Get("--range-share", "0.2"), CultureInfo.InvariantCulture));
     }

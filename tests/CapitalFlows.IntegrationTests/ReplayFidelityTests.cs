@@ -7,6 +7,7 @@ using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Ledger.ReadingDailyCapital;
 using CapitalFlows.Loans;
+using CapitalFlows.Loans.ReadingCreditQuality;
 using CapitalFlows.Security;
 using JasperFx.Events.Projections;
 using Marten;
@@ -32,12 +33,13 @@ public sealed class ReplayFidelityTests(ServiceFixture service) : IntegrationTes
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RebuildTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>The tables of the four projections: three of Marten documents, and the fund movements' own table.</summary>
+    /// <summary>The tables of the five projections: three of Marten documents, and the fund movements' and loan quality movements' own tables.</summary>
     private static readonly (string Projection, string Table)[] Tables =
     [
         (nameof(Fund), "mt_doc_fund"),
         (nameof(Loan), "mt_doc_loan"),
         (nameof(FundMovement), FundMovementProjection.TableName),
+        (nameof(LoanQualityMovementProjection), LoanQualityMovementProjection.TableName),
         (nameof(DailyCapital), "mt_doc_dailycapital"),
     ];
 
@@ -130,8 +132,8 @@ public sealed class ReplayFidelityTests(ServiceFixture service) : IntegrationTes
     }
 
     /// <summary>
-    /// Every row of the four projections: the documents as Marten loads them (serialised again), and every table as
-    /// it holds its rows (the documents' JSON without Marten's own mt_ columns, and the fund movements' typed columns).
+    /// Every row of the five projections: the documents as Marten loads them (serialised again), and every table as
+    /// it holds its rows (the documents' JSON without Marten's own mt_ columns, and the typed columns of the movement tables).
     /// </summary>
     private static async Task<Dictionary<string, List<(string Id, string Row)>>> ProjectedAsync(
         IDocumentStore store, NpgsqlDataSource database, CancellationToken ct)
@@ -199,6 +201,9 @@ public sealed class ReplayFidelityTests(ServiceFixture service) : IntegrationTes
             "/api/localities/01/plan",
             $"/api/localities/01/plan?asOf={asOf}&knownAt={knownAt}",
             "/api/capital/plans",
+            "/api/localities/VN/credit-quality?by=child",
+            $"/api/localities/VN/credit-quality?by=organisation&asOf={asOf}",
+            $"/api/localities/01/credit-quality?asOf={asOf}&knownAt={knownAt}",
         ];
         var reads = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var url in urls)

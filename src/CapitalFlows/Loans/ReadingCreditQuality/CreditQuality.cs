@@ -8,7 +8,10 @@ namespace CapitalFlows.Loans.ReadingCreditQuality;
 public sealed record CreditQualityFigures(
     long OutstandingVnd, long OverdueVnd, double OverdueRatio, int LoansOutstanding, int LoansOverdue, int BorrowersOutstanding, long WrittenOffVnd)
 {
-    /// <summary>Each loan as folded to the date, read as of that date; written off counts the write-offs standing then, dated in its year.</summary>
+    /// <summary>
+    /// Each loan as folded to the date, read as of that date; written off counts the write-offs standing then, dated in its
+    /// year. The definition the SQL read (<see cref="CreditQualityQueries"/>) is tested against.
+    /// </summary>
     public static CreditQualityFigures Of(IEnumerable<Loan> loans, DateOnly asOf)
     {
         var list = loans.ToList();

@@ -1,0 +1,82 @@
+using CapitalFlows.Commands;
+
+namespace CapitalFlows.Loans.ReadingCreditQuality;
+
+/// <summary>What a row of <see cref="LoanQualityMovement"/> moves.</summary>
+public static class LoanQualityKind
+{
+    /// <summary>The loan itself (1 where it stands, on <c>OnDate</c> its drawdown date): a locality holds the loans whose rows there add up to 1.</summary>
+    public const short Held = 0;
+
+    /// <summary>Principal of the instalments due on <c>OnDate</c> that is neither repaid nor written off.</summary>
+    public const short Unpaid = 1;
+
+    /// <summary>Principal written off by a write-off effective on <c>OnDate</c> that stands.</summary>
+    public const short WrittenOff = 2;
+}
+
+/// <summary>
+/// One change one loan event made to the loan's credit-quality figures at one locality: to the unpaid principal
+/// falling due on a date, or to the standing write-offs of a date, with the event's two dates (effective and
+/// recorded). Stored as a row of <see cref="LoanQualityMovementProjection"/>'s table.
+/// <para>
+/// The rows of an event are the loan's contributions after it less those before it (<see cref="Of"/>), so the rows
+/// of a loan's events up to a date and an instant add up to the loan as it stood then: a loan's effective dates
+/// never go backwards and its events are recorded in order, so "effective by D and recorded by K" is a prefix of its
+/// stream. As of D the loan's outstanding principal is the sum of its <see cref="LoanQualityKind.Unpaid"/> rows, what
+/// is overdue the sum of those due before D (<see cref="Scheduling.RepaymentSchedule.OverdueOn"/>), and a merge that
+/// moves the loan moves every contribution from the old locality to the new one.
+/// </para>
+/// </summary>
+public sealed record LoanQualityMovement(
+    string Id,
+    Guid LoanId,
+    string Locality,
+    string Programme,
+    string EntrustedOrganisation,
+    string BorrowerRef,
+    short Kind,
+    DateOnly OnDate,
+    long AmountVnd,
+    DateOnly EffectiveOn,
+    DateTimeOffset RecordedAt)
+{
+    /// <summary>
+    /// The one home of the rows' computation, for the inline projection and for any other path that writes the
+    /// table (a bulk load, a rebuild): the loan after the event <paramref name="data"/> (<see cref="Loan.Fold"/> from
+    /// <paramref name="before"/>, the loan folded over its earlier events, null before its drawdown) and the rows the
+    /// event writes, each with the id <c>{eventId}:{n}</c>. Pure: no clock, no database.
+    /// </summary>
+    public static (Loan? After, IReadOnlyList<LoanQualityMovement> Rows) Of(Guid eventId, object data, Loan? before, DateTimeOffset recordedAt)
+    {
+        var after = Loan.Fold([data], before);
+        if (data is not ILedgerEvent ledgerEvent || (after ?? before) is not { } loan) return (after, []);
+
+        var changes = new Dictionary<(string Locality, short Kind, DateOnly On), long>();
+        foreach (var (key, amount) in Contributions(before)) changes[key] = changes.GetValueOrDefault(key) - amount;
+        foreach (var (key, amount) in Contributions(after)) changes[key] = changes.GetValueOrDefault(key) + amount;
+        var rows = changes
+            .Where(c => c.Value != 0)
+            .OrderBy(c => c.Key.Locality, StringComparer.Ordinal).ThenBy(c => c.Key.Kind).ThenBy(c => c.Key.On)
+            .Select((c, n) => new LoanQualityMovement(
+                $"{eventId}:{n}", Guid.Parse(loan.Id), c.Key.Locality, loan.Programme, loan.EntrustedOrganisation, loan.BorrowerRef,
+                c.Key.Kind, c.Key.On, c.Value, ledgerEvent.EffectiveOn, recordedAt))
+            .ToList();
+        return (after, rows);
+    }
+
+    /// <summary>
+    /// A loan's figures in a state, by locality, kind and date: the loan itself, its unpaid principal by due date (none
+    /// once its drawdown is reversed) and its standing write-offs by their dates.
+    /// </summary>
+    private static IEnumerable<((string Locality, short Kind, DateOnly On) Key, long AmountVnd)> Contributions(Loan? loan)
+    {
+        if (loan is null) yield break;
+        yield return ((loan.Locality, LoanQualityKind.Held, loan.DrawnOn), 1);
+        if (loan.Status != LoanStatus.Reversed)
+            foreach (var instalment in loan.Schedule.Where(i => i.UnpaidVnd != 0))
+                yield return ((loan.Locality, LoanQualityKind.Unpaid, instalment.DueOn), instalment.UnpaidVnd);
+        foreach (var writeOff in loan.WriteOffs)
+            yield return ((loan.Locality, LoanQualityKind.WrittenOff, writeOff.EffectiveOn), writeOff.AmountVnd);
+    }
+}
