@@ -124,18 +124,7 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         }
 
         var loanExisted = _loans.TryGetValue(streamKey, out var loan);
-        _loans[streamKey] = Next(loan, data);
+        _loans[streamKey] = CapitalFlows.Loans.Loan.Then(loan, data);
         return new SeededEvent(streamKey, data, typeof(Loan), !loanExisted);
     }
-
-    /// <summary>A loan after one more event of its stream, as <see cref="CapitalFlows.Loans.Loan.Fold"/> folds them.</summary>
-    private static Loan Next(Loan? loan, object e) => e switch
-    {
-        LoanDrawnDown drawn when loan is null => CapitalFlows.Loans.Loan.Create(drawn),
-        LoanRepaid repaid when loan is not null => loan.Apply(repaid),
-        LoanDrawdownReversed reversed when loan is not null => loan.Apply(reversed),
-        LoanRepaymentReversed reversed when loan is not null => loan.Apply(reversed),
-        LoanTransferred transferred when loan is not null => loan.Apply(transferred),
-        _ => throw new InvalidOperationException($"{e.GetType().Name} does not follow on {(loan is null ? "a new loan" : $"loan {loan.Id}")}."),
-    };
 }
