@@ -25,6 +25,9 @@ public sealed class DailyCapitalTable(RebuildContext context) : IProjectionTable
         .ToDictionary(m => m.GetParameters()[1].ParameterType);
 
     private readonly SortedDictionary<string, DailyCapital> _days = new(StringComparer.Ordinal);
+
+    /// <summary>Each day's <c>mt_version</c>: the sequence of the last event applied to it, as the daemon stores it.</summary>
+    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
     private NpgsqlConnection? _connection;
 
     public string Name => "mt_doc_dailycapital";
@@ -42,6 +45,7 @@ public sealed class DailyCapitalTable(RebuildContext context) : IProjectionTable
             var id = DailyCapitalProjection.Day(((ILedgerEvent)e.Data).EffectiveOn);
             if (!_days.TryGetValue(id, out var day)) _days[id] = day = new DailyCapital { Id = id };
             apply.Invoke(Projection, [day, e.Data]);
+            _versions[id] = e.Sequence;
         }
 
         return ValueTask.CompletedTask;
@@ -52,7 +56,7 @@ public sealed class DailyCapitalTable(RebuildContext context) : IProjectionTable
         var connection = _connection!;
         var dotnetType = typeof(DailyCapital).FullName!;
         await using (var copy = await connection.BeginBinaryImportAsync(
-            $"copy {context.Qualified(Name)} (id, data, mt_dotnet_type) from stdin (format binary)", ct))
+            $"copy {context.Qualified(Name)} (id, data, mt_dotnet_type, mt_version) from stdin (format binary)", ct))
         {
             foreach (var day in _days.Values)
             {
@@ -60,6 +64,7 @@ public sealed class DailyCapitalTable(RebuildContext context) : IProjectionTable
                 await copy.WriteAsync(day.Id, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(context.Serializer.ToJson(day), NpgsqlDbType.Jsonb, ct);
                 await copy.WriteAsync(dotnetType, NpgsqlDbType.Varchar, ct);
+                await copy.WriteAsync(_versions[day.Id], NpgsqlDbType.Bigint, ct);
             }
             await copy.CompleteAsync(ct);
         }
