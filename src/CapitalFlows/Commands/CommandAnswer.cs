@@ -47,9 +47,9 @@ public sealed record CommandAnswer(Guid CommandId, DateTimeOffset RecordedAt, Da
             })
             .ToList();
 
-        // A command on a loan appends to that one loan's stream (keyed by the loan's id); a merge moves many and is not one.
+        // A command on a loan appends to that one loan's stream; a merge moves many and is not one.
         var loanStreams = decision.Events
-            .Where(e => Guid.TryParseExact(e.StreamKey, "D", out _))
+            .Where(e => e.StreamKey != LocalityDirectory.StructureStream && !e.StreamKey.Contains('/', StringComparison.Ordinal))
             .GroupBy(e => e.StreamKey, StringComparer.Ordinal)
             .ToList();
         LoanAfter? loan = null;

@@ -195,7 +195,24 @@ public sealed record Loan
     /// The loan after any of its events, starting from nothing (how a loan is read as of a date) or from a state
     /// already folded (a command's answer: the loan right after its events).
     /// </summary>
-    public static Loan? Fold(IEnumerable<object> events, Loan? start = null) => events.Aggregate(start, Then);
+    /// <remarks>
+    /// It steps over an event that is not a loan's (a command's answer folds all of a decision's events); a rebuild
+    /// and the bulk path fold with <see cref="Then"/>, which refuses one.
+    /// </remarks>
+    public static Loan? Fold(IEnumerable<object> events, Loan? start = null) =>
+        events.Aggregate(start, (loan, e) => e switch
+        {
+            LoanDrawnDown drawn => Create(drawn),
+            LoanRepaid repaid => loan?.Apply(repaid),
+            LoanDrawdownReversed reversed => loan?.Apply(reversed),
+            LoanRepaymentReversed reversed => loan?.Apply(reversed),
+            LoanTransferred transferred => loan?.Apply(transferred),
+            LoanExtended extended => loan?.Apply(extended),
+            LoanExtensionReversed reversed => loan?.Apply(reversed),
+            LoanWrittenOff writtenOff => loan?.Apply(writtenOff),
+            LoanWriteOffReversed reversed => loan?.Apply(reversed),
+            _ => loan,
+        });
 
     /// <summary>
     /// The one fold of a loan's stream: the loan after one more event. An event that is not a loan's, a first event
