@@ -195,6 +195,10 @@ public sealed record Loan
     /// The loan after any of its events, starting from nothing (how a loan is read as of a date) or from a state
     /// already folded (a command's answer: the loan right after its events).
     /// </summary>
+    /// <remarks>
+    /// It steps over an event that is not a loan's (a command's answer folds all of a decision's events); a rebuild
+    /// and the bulk path fold with <see cref="Then"/>, which refuses one.
+    /// </remarks>
     public static Loan? Fold(IEnumerable<object> events, Loan? start = null) =>
         events.Aggregate(start, (loan, e) => e switch
         {
@@ -209,4 +213,23 @@ public sealed record Loan
             LoanWriteOffReversed reversed => loan?.Apply(reversed),
             _ => loan,
         });
+
+    /// <summary>
+    /// The one fold of a loan's stream: the loan after one more event. An event that is not a loan's, a first event
+    /// that does not draw a loan down, or a drawdown on a loan that exists is an error, never skipped.
+    /// </summary>
+    public static Loan Then(Loan? loan, object @event) => (loan, @event) switch
+    {
+        (null, LoanDrawnDown drawn) => Create(drawn),
+        (not null, LoanRepaid e) => loan.Apply(e),
+        (not null, LoanDrawdownReversed e) => loan.Apply(e),
+        (not null, LoanRepaymentReversed e) => loan.Apply(e),
+        (not null, LoanTransferred e) => loan.Apply(e),
+        (not null, LoanExtended e) => loan.Apply(e),
+        (not null, LoanExtensionReversed e) => loan.Apply(e),
+        (not null, LoanWrittenOff e) => loan.Apply(e),
+        (not null, LoanWriteOffReversed e) => loan.Apply(e),
+        _ => throw new ArgumentException(
+            $"{@event.GetType().Name} does not follow on {(loan is null ? "a new loan" : $"loan {loan.Id}")}", nameof(@event)),
+    };
 }

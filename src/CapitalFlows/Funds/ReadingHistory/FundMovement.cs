@@ -23,23 +23,37 @@ public sealed record FundMovement(
     long RepaidVnd,
     long WrittenOffVnd)
 {
-    /// <summary>Every fund event moves the fund's figures by fixed amounts, so its effect on an empty fund is its delta.</summary>
+    /// <summary>
+    /// Every fund event moves the fund's figures by fixed amounts, so its effect on an empty fund is its delta: what the
+    /// inline projection adds to the fund's previous row (in SQL, where that row is).
+    /// </summary>
     public static FundMovement Of(IEvent e, DateTimeOffset recordedAt)
     {
         var key = FundKey.Parse(e.StreamKey!);
-        var delta = Funds.Fund.Empty(key).Then(e.Data);
+        return After(e.Id, Funds.Fund.Empty(key).Then(e.Data), ((ILedgerEvent)e.Data).EffectiveOn, recordedAt);
+    }
+
+    /// <summary>
+    /// The row of one fund event: the fund's figures after it, as the fund's one fold (<see cref="Funds.Fund.Then"/>)
+    /// leaves them. On the fund folded from empty through this event alone it is the event's delta (<see cref="Of"/>);
+    /// on the fund folded through its whole stream up to this event, it is the row the table holds (the running totals
+    /// a rebuild and the bulk paths write). Fund folds are sums, so both give the same row.
+    /// </summary>
+    public static FundMovement After(Guid eventId, Funds.Fund after, DateOnly effectiveOn, DateTimeOffset recordedAt)
+    {
+        var key = after.Key;
         return new FundMovement(
-            e.Id,
+            eventId,
             key.StreamKey,
             key.Locality,
-            ((ILedgerEvent)e.Data).EffectiveOn,
+            effectiveOn,
             recordedAt,
-            delta.InflowsVnd,
-            delta.InflowsReversedVnd,
-            delta.ReceivedVnd,
-            delta.PassedDownVnd,
-            delta.LentVnd,
-            delta.RepaidVnd,
-            delta.WrittenOffVnd);
+            after.InflowsVnd,
+            after.InflowsReversedVnd,
+            after.ReceivedVnd,
+            after.PassedDownVnd,
+            after.LentVnd,
+            after.RepaidVnd,
+            after.WrittenOffVnd);
     }
 }

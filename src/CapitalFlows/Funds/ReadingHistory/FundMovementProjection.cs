@@ -68,14 +68,16 @@ public sealed partial class FundMovementProjection : EventProjection
 
     /// <summary>The instant the command was recorded (event metadata), or the store's timestamp.</summary>
     public static DateTimeOffset RecordedAt(IEvent e) =>
-        e.Headers?.TryGetValue("recordedAt", out var value) == true
-            ? value switch
-            {
-                DateTimeOffset instant => instant,
-                DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
-                _ => DateTimeOffset.Parse(value.ToString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-            }
-            : e.Timestamp;
+        e.Headers?.TryGetValue("recordedAt", out var value) == true ? RecordedAt(value, e.Timestamp) : e.Timestamp;
+
+    /// <summary>The instant in an event's <c>recordedAt</c> header, or <paramref name="timestamp"/> (the store's) without one.</summary>
+    public static DateTimeOffset RecordedAt(object? header, DateTimeOffset timestamp) => header switch
+    {
+        null => timestamp,
+        DateTimeOffset instant => instant,
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        _ => DateTimeOffset.Parse(header.ToString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+    };
 
     /// <summary>
     /// The table and its single index, keyed (locality, fund, effective_on, version) and carrying the other columns:

@@ -81,8 +81,18 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         if (touches.FirstUnread(decision) is { } unread)
             throw new InvalidOperationException($"{type} {commandId} would append to {unread.StreamKey}, which it did not read.");
 
+        // The engine's guard on the states the decision leaves (invariants 1 and 7): a refusal leaves nothing.
+        var fundsAfter = new Dictionary<string, Fund>(StringComparer.Ordinal);
+        var loansAfter = new Dictionary<string, Loan>(StringComparer.Ordinal);
+        if (FirstBrokenInvariant(decision, fundsAfter, loansAfter) is { } broken)
+        {
+            var slug = broken.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused";
+            _refusals[$"{type}: {slug}"] = _refusals.GetValueOrDefault($"{type}: {slug}") + 1;
+            return null;
+        }
+
         var recordedAt = clock.GetUtcNow();
-        var events = decision.Events.Select(Apply).ToList();
+        var events = decision.Events.Select(e => Apply(e, fundsAfter, loansAfter)).ToList();
         var processed = ProcessedCommand.Accepted(commandId, BodyHash(route, command), successStatus, recordedAt, effectiveOn, decision, state, localities);
         ProcessedCommand? reversed = null;
         if (decision.Reverses is { } reversedId && commands.TryGetValue(reversedId, out var original))
@@ -100,8 +110,35 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         return CanonicalJson.Hash(body.RootElement, route);
     }
 
-    /// <summary>Applies one accepted event to the ledger, as the inline snapshots will fold it.</summary>
-    private SeededEvent Apply(StreamEvent e)
+    /// <summary>
+    /// The first invariant the decision's events would break, folded (into <paramref name="funds"/> and
+    /// <paramref name="loans"/>, by stream key) on the states they touch; null when every one holds.
+    /// </summary>
+    private Microsoft.AspNetCore.Mvc.ProblemDetails? FirstBrokenInvariant(Decision decision, Dictionary<string, Fund> funds, Dictionary<string, Loan> loans)
+    {
+        foreach (var (streamKey, data) in decision.Events)
+        {
+            if (streamKey == LocalityDirectory.StructureStream) continue;
+            if (streamKey.Contains('/', StringComparison.Ordinal))
+            {
+                var key = FundKey.Parse(streamKey);
+                var before = funds.TryGetValue(streamKey, out var staged) ? staged : _funds.GetValueOrDefault(key);
+                var after = (before ?? CapitalFlows.Funds.Fund.Empty(key)).Then(data);
+                if (Engine.Invariants.Refuse(before, after, data) is { } problem) return problem;
+                funds[streamKey] = after;
+                continue;
+            }
+            var loanBefore = loans.TryGetValue(streamKey, out var stagedLoan) ? stagedLoan : _loans.GetValueOrDefault(streamKey);
+            var loanAfter = CapitalFlows.Loans.Loan.Then(loanBefore, data);
+            if (Engine.Invariants.Refuse(loanBefore, loanAfter, data) is { } loanProblem) return loanProblem;
+            loans[streamKey] = loanAfter;
+        }
+
+        return null;
+    }
+
+    /// <summary>Applies one accepted event to the ledger: its stream takes the state the decision's events leave (staged, folded as the snapshots fold them).</summary>
+    private SeededEvent Apply(StreamEvent e, Dictionary<string, Fund> funds, Dictionary<string, Loan> loans)
     {
         var (streamKey, data) = e;
         if (streamKey == LocalityDirectory.StructureStream)
@@ -113,8 +150,8 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         if (streamKey.Contains('/', StringComparison.Ordinal))
         {
             var key = FundKey.Parse(streamKey);
-            var existed = _funds.TryGetValue(key, out var fund);
-            _funds[key] = (fund ?? CapitalFlows.Funds.Fund.Empty(key)).Then(data);
+            var existed = _funds.ContainsKey(key);
+            _funds[key] = funds[streamKey];
             if (!existed)
             {
                 if (!_fundsByLocality.TryGetValue(key.Locality, out var keys)) _fundsByLocality[key.Locality] = keys = [];
@@ -123,19 +160,8 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
             return new SeededEvent(streamKey, data, typeof(Fund), !existed);
         }
 
-        var loanExisted = _loans.TryGetValue(streamKey, out var loan);
-        _loans[streamKey] = Next(loan, data);
+        var loanExisted = _loans.ContainsKey(streamKey);
+        _loans[streamKey] = loans[streamKey];
         return new SeededEvent(streamKey, data, typeof(Loan), !loanExisted);
     }
-
-    /// <summary>A loan after one more event of its stream, as <see cref="CapitalFlows.Loans.Loan.Fold"/> folds them.</summary>
-    private static Loan Next(Loan? loan, object e) => e switch
-    {
-        LoanDrawnDown drawn when loan is null => CapitalFlows.Loans.Loan.Create(drawn),
-        LoanRepaid repaid when loan is not null => loan.Apply(repaid),
-        LoanDrawdownReversed reversed when loan is not null => loan.Apply(reversed),
-        LoanRepaymentReversed reversed when loan is not null => loan.Apply(reversed),
-        LoanTransferred transferred when loan is not null => loan.Apply(transferred),
-        _ => throw new InvalidOperationException($"{e.GetType().Name} does not follow on {(loan is null ? "a new loan" : $"loan {loan.Id}")}."),
-    };
 }
