@@ -37,6 +37,7 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
         new FundSnapshotTable(context),
         new LoanSnapshotTable(context),
         new FundMovementTable(context),
+        new LoanQualityMovementTable(context),
         new DailyCapitalTable(context),
     ];
 
