@@ -60,7 +60,7 @@ public static class ServiceSetup
 
         builder.Services.AddMarten(opts =>
             {
-                opts.Connection(connectionString);
+                opts.Connection(PreparedStatements.Apply(connectionString));
                 opts.DatabaseSchemaName = "capitalflows";
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
                 opts.Events.MetadataConfig.CorrelationIdEnabled = true;

@@ -45,6 +45,13 @@ using Npgsql;
 //       [--clients 1,4,8,16] [--seconds 20] [--warmup 3] [--seed 42] [--from 2021-01-01] [--known-at-share 0.5] [--province 01]
 //       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
 //
+// --mode cold-start: a node's cold start to its first answered command. Starts the built service (--service, the
+// Release build by default) as a new process on --url against the existing --pg database, --rounds times, and times
+// each start until a command (a central entrustment of 1 đồng) is answered 2xx. Nothing else may listen on --url. Usage:
+//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- --mode cold-start [--url http://127.0.0.1:5080]
+//       [--rounds 3] [--service src/CapitalFlows/bin/Release/net10.0/CapitalFlows]
+//       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
+//
 // Every mode signs their tokens with --signing-key (the development key unless told otherwise).
 Options options;
 try
@@ -66,8 +73,11 @@ switch (options.Mode)
         return await LendingBenchmark.RunAsync(options);
     case "credit-quality":
         return await CreditQualityBenchmark.RunAsync(options, Array.IndexOf(args, "--province") is var p and >= 0 && p + 1 < args.Length ? args[p + 1] : null);
+    case "cold-start":
+        return await ColdStartBenchmark.RunAsync(options,
+            Array.IndexOf(args, "--service") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : "src/CapitalFlows/bin/Release/net10.0/CapitalFlows");
     default:
-        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of, history or credit-quality");
+        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of, history, credit-quality or cold-start");
         return 2;
 }
 

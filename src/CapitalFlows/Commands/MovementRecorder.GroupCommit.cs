@@ -12,7 +12,9 @@ namespace CapitalFlows.Commands;
 /// <summary>
 /// Group commit: commands on funds and loans that arrive within <c>Commands:BatchWindowMilliseconds</c> (2) share one
 /// transaction, at most <c>Commands:MaxBatch</c> (64) of them, because every appending transaction waits for the hash
-/// chain's lock and the disk flush at commit.
+/// chain's lock and the disk flush at commit. At most <c>Commands:BatchesInFlight</c> (2) batches run at once on a node
+/// (0: no limit), so that under load the queue makes batches larger rather than more numerous; a batch gives its place
+/// up after <c>Commands:BatchPlaceMilliseconds</c> (50) even if it has not finished (it may be waiting for a lock).
 /// <list type="number">
 /// <item>The structure lock is taken shared, as by one command; then every command's id and stream locks, sorted, in
 /// one round trip (after the plans that are read under the structure lock), and all their state in one batch query.</item>
@@ -32,6 +34,8 @@ public sealed partial class MovementRecorder
 {
     public const int DefaultBatchWindowMilliseconds = 2;
     public const int DefaultMaxBatch = 64;
+    public const int DefaultBatchesInFlight = 2;
+    public const int DefaultBatchPlaceMilliseconds = 50;
 
     /// <summary>A command waiting for its batch.</summary>
     private sealed record BatchedCommand(
@@ -45,7 +49,13 @@ public sealed partial class MovementRecorder
         var maxBatch = configuration.GetValue("Commands:MaxBatch", DefaultMaxBatch);
         if (maxBatch < 1)
             throw new InvalidOperationException($"Commands:MaxBatch is {maxBatch}; it must be at least 1 (1 turns group commit off).");
-        return new(TimeSpan.FromMilliseconds(window), maxBatch);
+        var inFlight = configuration.GetValue("Commands:BatchesInFlight", DefaultBatchesInFlight);
+        if (inFlight < 0)
+            throw new InvalidOperationException($"Commands:BatchesInFlight is {inFlight}; it must be at least 0 (0: no limit).");
+        var placeHeld = configuration.GetValue("Commands:BatchPlaceMilliseconds", (double)DefaultBatchPlaceMilliseconds);
+        if (placeHeld is <= 0 or > 60_000)
+            throw new InvalidOperationException($"Commands:BatchPlaceMilliseconds is {placeHeld}; it must be more than 0 and at most 60000.");
+        return new(TimeSpan.FromMilliseconds(window), maxBatch, inFlight, TimeSpan.FromMilliseconds(placeHeld));
     }
 
     /// <summary>Merges, closes and approvals hold the structure or run four eyes' check: always alone.</summary>
@@ -71,6 +81,7 @@ public sealed partial class MovementRecorder
     /// <summary>A batch's answers in order; null for a command to be recorded alone.</summary>
     private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> RecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
     {
+        BatchTelemetry.Size.Record(commands.Count);
         if (commands.Count == 1) return [null];
         try
         {
@@ -87,6 +98,7 @@ public sealed partial class MovementRecorder
     {
         var ct = CancellationToken.None;
         var answers = new (IResult Result, string Outcome)?[commands.Count];
+        var lap = Stopwatch.GetTimestamp();
         await using var session = store.LightweightSession();
         await session.BeginTransactionAsync(ct);
 
@@ -97,12 +109,22 @@ public sealed partial class MovementRecorder
         if (structure != localities.Version) await localities.RefreshAsync(session, ct);
         if (plansRead)
         {
+            // Plans that read one loan each: all those loans in one round trip; any other plan reads on its own.
+            var loanReads = session.CreateBatchQuery();
+            var planLoads = commands.Select(c => c.Plan.Known is null && c.Plan.OnLoan is { } onLoan ? loanReads.Load<Loan>(onLoan.LoanId) : null).ToArray();
+            if (planLoads.Any(t => t is not null)) await loanReads.Execute(ct);
             for (var i = 0; i < commands.Count; i++)
-                if (touches[i] is null && await commands[i].Plan.Read!(session, ct) is var read && OnFundsAndLoansOnly(read))
-                    touches[i] = read;
+            {
+                if (touches[i] is not null) continue;
+                var read = planLoads[i] is { } planLoad
+                    ? commands[i].Plan.OnLoan!.Touches(await planLoad)
+                    : await commands[i].Plan.Read!(session, ct);
+                if (OnFundsAndLoansOnly(read)) touches[i] = read;
+            }
             await LockAsync(session, StructureLock.Held, Locks(), ct);
         }
         var closedThrough = await closedPeriods.ThroughAsync(session, periods, ct);
+        lap = BatchTelemetry.Lap(lap, "lock");
 
         // Everything every command reads, in one round trip.
         var batch = session.CreateBatchQuery();
@@ -112,6 +134,7 @@ public sealed partial class MovementRecorder
         var loanTasks = touches.OfType<Touches>().SelectMany(t => t.Loans).Distinct(StringComparer.Ordinal)
             .Select(k => batch.Events.FetchForWriting<Loan>(k)).ToList();
         await batch.Execute(ct);
+        lap = BatchTelemetry.Lap(lap, "read");
 
         var seen = (await Task.WhenAll(seenTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
         var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
@@ -190,6 +213,7 @@ public sealed partial class MovementRecorder
             answers[i] = (Results.Content(processed.Answer, "application/json", Encoding.UTF8, command.SuccessStatus), "accepted");
         }
 
+        lap = BatchTelemetry.Lap(lap, "decide");
         if (appended.Count > 0)
         {
             foreach (var stream in session.PendingChanges.Streams())
@@ -197,6 +221,7 @@ public sealed partial class MovementRecorder
                     if (owners.TryGetValue(e.Data, out var owner))
                         Stamp(e, owner.Command.Envelope, owner.Command.CommandId, owner.RecordedAt);
             await session.SaveChangesAsync(ct);
+            BatchTelemetry.Lap(lap, "write");
             foreach (var e in appended)
                 Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
         }

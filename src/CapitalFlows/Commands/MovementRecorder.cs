@@ -54,7 +54,11 @@ public sealed partial class MovementRecorder(
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)?> _batcher = BatcherFrom(configuration);
 
-    public void Dispose() => _inFlight.Dispose();
+    public void Dispose()
+    {
+        _inFlight.Dispose();
+        _batcher.Dispose();
+    }
 
     /// <summary>A command that touches funds only.</summary>
     public Task<IResult> RecordAsync(
@@ -73,14 +77,29 @@ public sealed partial class MovementRecorder(
         Func<LedgerState, Decision> decide, int successStatus = StatusCodes.Status200OK) =>
         RecordAsync(envelope, commandId, effectiveOn, new Plan(null, plan), decide, successStatus);
 
+    /// <summary>
+    /// A command on one loan whose streams follow from the loan's current document (its fund moves with a merge), read
+    /// under the structure lock; in a batch, every such command's loan is read in one round trip.
+    /// </summary>
+    public Task<IResult> RecordOnLoanAsync(
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, string loanId, Func<Loan?, Touches> plan,
+        Func<LedgerState, Decision> decide, int successStatus = StatusCodes.Status200OK) =>
+        RecordAsync(envelope, commandId, effectiveOn,
+            new Plan(null, async (current, ct) => plan(await current.LoadAsync<Loan>(loanId, ct)), OnLoan: new LoanPlan(loanId, plan)),
+            decide, successStatus);
+
     /// <summary>A merge: the structure lock taken exclusively, so no other command runs while it moves funds and loans.</summary>
     public Task<IResult> RecordStructureChangeAsync(
         CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Func<IQuerySession, CancellationToken, Task<Touches>> plan,
         Func<LedgerState, Decision> decide) =>
         RecordAsync(envelope, commandId, effectiveOn, new Plan(null, plan, ChangesStructure: true), decide, StatusCodes.Status200OK);
 
-    /// <summary>What a command touches: known up front, or read under the structure lock.</summary>
-    private sealed record Plan(Touches? Known, Func<IQuerySession, CancellationToken, Task<Touches>>? Read = null, bool ChangesStructure = false);
+    /// <summary>What a command touches: known up front, or read under the structure lock (from one loan's document, when <paramref name="OnLoan"/> says which).</summary>
+    private sealed record Plan(
+        Touches? Known, Func<IQuerySession, CancellationToken, Task<Touches>>? Read = null, bool ChangesStructure = false, LoanPlan? OnLoan = null);
+
+    /// <summary>A plan that reads one loan's document and nothing else.</summary>
+    private sealed record LoanPlan(string LoanId, Func<Loan?, Touches> Touches);
 
     private async Task<IResult> RecordAsync(
         CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide, int successStatus)

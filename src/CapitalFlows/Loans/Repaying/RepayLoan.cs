@@ -35,8 +35,8 @@ public static class RepayLoanEndpoint
         if (loan is null) return problem!.ToResult();
 
         // The loan's fund is read under the structure lock: a merge may have moved the loan since.
-        return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
-            async (current, ct) => new Touches([FundOf(await current.LoadAsync<Loan>(loan.Id, ct) ?? loan)], [loan.Id], []),
+        return await recorder.RecordOnLoanAsync(http, command.CommandId!.Value, effectiveOn, loan.Id,
+            current => new Touches([FundOf(current ?? loan)], [loan.Id], []),
             state => Decide(command, state.Loan(loan.Id)!, state.Funds, effectiveOn));
     }
 
