@@ -82,6 +82,7 @@ public static class ServiceSetup
                 opts.Projections.Add(new FundMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
                 opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
+                opts.Schema.For<CapitalFlows.History.Seeding.DemoScale>();
                 // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.
                 opts.Storage.Add(new EventChainFeature(opts.DatabaseSchemaName));
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;

@@ -166,6 +166,11 @@ public sealed class DemoHistory
     /// <summary>The locality structure as the history has recorded it so far (the 63 provinces, then the 34).</summary>
     public LocalityDirectory Localities { get; }
 
+    public DemoHistoryOptions Options => _options;
+
+    /// <summary>The instant between the base history and its back-dated corrections; null until the corrections start.</summary>
+    public DateTimeOffset? CorrectionsRecordedAfter { get; private set; }
+
     /// <summary>Every fund and loan as the history has left them so far.</summary>
     public DemoLedger Ledger { get; }
 
@@ -228,7 +233,7 @@ public sealed class DemoHistory
     private static double CurveFraction(DateOnly day) =>
         (day.DayNumber - CurveStart.DayNumber) / (double)(CurveEnd.DayNumber - CurveStart.DayNumber);
 
-    private static double Target(string source, DateOnly day) => ShareOn(source, day) * CapitalOn(day);
+    private double Target(string source, DateOnly day) => ShareOn(source, day) * CapitalOn(day) / _options.SampleFactor;
 
     /// <summary>The capital the bank already held when the history starts, received on its first day.</summary>
     private void OpeningBalance(DateOnly day)

@@ -11,7 +11,14 @@ public sealed class SeedDemoInput : NetCoreInput
     [Description("The first effective date (YYYY-MM-DD); the history runs from it to yesterday in Vietnam")]
     public string FromFlag { get; set; } = "2021-01-01";
 
-    [Description("Write at least this many events")]
+    [Description("The last effective date (YYYY-MM-DD); default yesterday in Vietnam")]
+    public string? ToFlag { get; set; }
+
+    [Description("k: one borrower in k simulated, every capital amount divided by k (loan amounts, caps and terms real)")]
+    [FlagAlias("sample-factor", true)]
+    public int SampleFactorFlag { get; set; } = DemoHistoryOptions.DefaultSampleFactor;
+
+    [Description("Obsolete: the real bank at 1 : k sets the number of events; kept so that old command lines still run")]
     [FlagAlias("events", true)]
     public long EventsFlag { get; set; } = 1_000_000;
 
@@ -49,9 +56,16 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
             await Console.Error.WriteLineAsync($"--from must be a date YYYY-MM-DD no later than yesterday in Vietnam ({lastDay:yyyy-MM-dd}).");
             return false;
         }
-        if (input.EventsFlag < 1 || input.BatchFlag < 1)
+        var to = lastDay;
+        if (input.ToFlag is not null &&
+            (!DateOnly.TryParseExact(input.ToFlag, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out to) || to < from || to > lastDay))
         {
-            await Console.Error.WriteLineAsync("--events and --batch must be at least 1.");
+            await Console.Error.WriteLineAsync($"--to must be a date YYYY-MM-DD from --from ({from:yyyy-MM-dd}) to yesterday in Vietnam ({lastDay:yyyy-MM-dd}).");
+            return false;
+        }
+        if (input.EventsFlag < 1 || input.BatchFlag < 1 || input.SampleFactorFlag < 1)
+        {
+            await Console.Error.WriteLineAsync("--events, --batch and --sample-factor must be at least 1.");
             return false;
         }
 
@@ -62,8 +76,10 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         if (!await IsEmptyOrResetAsync(store, input.ResetFlag)) return false;
 
-        var history = new DemoHistory(new DemoHistoryOptions(from, lastDay, input.EventsFlag, input.SeedFlag), programmes, clock);
-        Console.WriteLine(Invariant($"Seeding at least {input.EventsFlag:N0} events effective {from:yyyy-MM-dd} to {lastDay:yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
+        var k = input.SampleFactorFlag;
+        var history = new DemoHistory(new DemoHistoryOptions(from, to, input.EventsFlag, input.SeedFlag) { SampleFactor = k }, programmes, clock);
+        Console.WriteLine(Invariant($"Seeding the bank at 1 : {k} (sample factor k = {k}: one borrower in {k} simulated, every capital amount divided by {k}; loan amounts, caps and terms real)"));
+        Console.WriteLine(Invariant($"  effective {from:yyyy-MM-dd} to {to:yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
         var (reportedAt, reportedEvents) = (TimeSpan.Zero, 0L);
         var done = await new BulkWriter(store).WriteAllAsync(history.Commands(), input.BatchFlag, progress =>
         {
@@ -74,7 +90,19 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         }, CancellationToken.None);
 
         Summarise(history, done);
+        await RecordScaleAsync(store, history, clock);
         return true;
+    }
+
+    /// <summary>Keeps the scale the history was written at, which the capital summary shows as <c>sampleFactor</c>.</summary>
+    private static async Task RecordScaleAsync(IDocumentStore store, DemoHistory history, TimeProvider clock)
+    {
+        var options = history.Options;
+        await using var session = store.LightweightSession();
+        session.Store(new DemoScale(DemoScale.DocumentId, options.SampleFactor, options.From, options.To, options.Seed,
+            history.CorrectionsRecordedAfter, clock.GetUtcNow()));
+        await session.SaveChangesAsync();
+        Console.WriteLine(Invariant($"Recorded the sample factor k = {options.SampleFactor} in the store (document {DemoScale.DocumentId}): GET /api/capital/summary shows it as sampleFactor."));
     }
 
     /// <summary>
