@@ -28,6 +28,7 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
     private readonly Dictionary<string, Loan> _loans = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, ProcessedCommand> _remembered = [];
     private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<object>> _streams = new(StringComparer.Ordinal);
     private bool _structureStarted;
 
     public IReadOnlyDictionary<FundKey, Fund> Funds => _funds;
@@ -44,6 +45,9 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         _fundsByLocality.TryGetValue(locality, out var keys) ? keys : [];
 
     public Loan? Loan(string loanId) => _loans.GetValueOrDefault(loanId);
+
+    /// <summary>The events of a stream that is neither a fund nor a loan (a plan's), oldest first.</summary>
+    public IReadOnlyList<object> Stream(string streamKey) => _streams.TryGetValue(streamKey, out var events) ? events : [];
 
     /// <summary>
     /// Keeps an accepted command's record where a later reversal can read it. The service remembers every
@@ -67,7 +71,9 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         var funds = touches.Funds.Distinct().Where(_funds.ContainsKey).ToDictionary(k => k, k => _funds[k]);
         var loans = touches.Loans.Distinct(StringComparer.Ordinal).Where(_loans.ContainsKey).ToDictionary(l => l, l => _loans[l], StringComparer.Ordinal);
         var commands = touches.Commands.Distinct().Where(_remembered.ContainsKey).ToDictionary(c => c, c => _remembered[c]);
-        var state = new LedgerState(new FundStates(funds), loans, commands);
+        var streams = touches.Streams.Concat(touches.Reads).Distinct(StringComparer.Ordinal)
+            .ToDictionary(k => k, k => (IReadOnlyList<object>)Stream(k), StringComparer.Ordinal);
+        var state = new LedgerState(new FundStates(funds), loans, commands) { Streams = streams };
 
         var type = command.GetType().Name;
         var decision = state.Decide(effectiveOn, decide);
@@ -110,6 +116,14 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
             _structureStarted = true;
             return new SeededEvent(streamKey, data, null, starts);
         }
+        if (streamKey.Contains(':', StringComparison.Ordinal))
+        {
+            // A plan's stream (credit-plan:..., local-capital-plan:...): no snapshot, its events are its state.
+            var startsStream = !_streams.TryGetValue(streamKey, out var events);
+            if (startsStream) _streams[streamKey] = events = [];
+            events!.Add(data);
+            return new SeededEvent(streamKey, data, null, startsStream);
+        }
         if (streamKey.Contains('/', StringComparison.Ordinal))
         {
             var key = FundKey.Parse(streamKey);
@@ -136,6 +150,8 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         LoanDrawdownReversed reversed when loan is not null => loan.Apply(reversed),
         LoanRepaymentReversed reversed when loan is not null => loan.Apply(reversed),
         LoanTransferred transferred when loan is not null => loan.Apply(transferred),
+        LoanExtended extended when loan is not null => loan.Apply(extended),
+        LoanWrittenOff writtenOff when loan is not null => loan.Apply(writtenOff),
         _ => throw new InvalidOperationException($"{e.GetType().Name} does not follow on {(loan is null ? "a new loan" : $"loan {loan.Id}")}."),
     };
 }

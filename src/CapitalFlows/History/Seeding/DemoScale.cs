@@ -1,3 +1,5 @@
+using Marten;
+
 namespace CapitalFlows.History.Seeding;
 
 /// <summary>
@@ -11,4 +13,15 @@ public sealed record DemoScale(
     string Id, int SampleFactor, DateOnly From, DateOnly To, int Seed, DateTimeOffset? CorrectionsRecordedAfter, DateTimeOffset SeededAt)
 {
     public const string DocumentId = "demo-history";
+
+    /// <summary>Keeps the scale a history was written at (after it is written), replacing any kept before.</summary>
+    public static async Task<DemoScale> RecordAsync(IDocumentStore store, DemoHistory history, TimeProvider clock, CancellationToken ct)
+    {
+        var options = history.Options;
+        var scale = new DemoScale(DocumentId, options.SampleFactor, options.From, options.To, options.Seed, history.CorrectionsRecordedAfter, clock.GetUtcNow());
+        await using var session = store.LightweightSession();
+        session.Store(scale);
+        await session.SaveChangesAsync(ct);
+        return scale;
+    }
 }

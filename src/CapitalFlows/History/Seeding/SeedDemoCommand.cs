@@ -28,6 +28,9 @@ public sealed class SeedDemoInput : NetCoreInput
     [Description("Delete every event and document in the store first (the 2025 reorganisation is not recorded again)")]
     public bool ResetFlag { get; set; }
 
+    [Description("Simulate and print the check without writing anything (no database needed)")]
+    public bool DryRunFlag { get; set; }
+
     [Description("Commands written per transaction")]
     public int BatchFlag { get; set; } = 4_000;
 }
@@ -69,6 +72,9 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
             return false;
         }
 
+        var k = input.SampleFactorFlag;
+        if (input.DryRunFlag) return DryRun(new DemoHistoryOptions(from, to, input.EventsFlag, input.SeedFlag) { SampleFactor = k }, clock);
+
         using var host = input.BuildHost();
         var store = (IDocumentStore)host.Services.GetService(typeof(IDocumentStore))!;
         var programmes = (ProgrammeCatalogue)host.Services.GetService(typeof(ProgrammeCatalogue))!;
@@ -76,10 +82,9 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         if (!await IsEmptyOrResetAsync(store, input.ResetFlag)) return false;
 
-        var k = input.SampleFactorFlag;
         var history = new DemoHistory(new DemoHistoryOptions(from, to, input.EventsFlag, input.SeedFlag) { SampleFactor = k }, programmes, clock);
         Console.WriteLine(Invariant($"Seeding the bank at 1 : {k} (sample factor k = {k}: one borrower in {k} simulated, every capital amount divided by {k}; loan amounts, caps and terms real)"));
-        Console.WriteLine(Invariant($"  effective {from:yyyy-MM-dd} to {to:yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
+        Console.WriteLine(Invariant($"  effective {from:yyyy-MM-dd} to {to:yyyy-MM-dd}, after an opening year from {from.AddYears(-1):yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
         var (reportedAt, reportedEvents) = (TimeSpan.Zero, 0L);
         var done = await new BulkWriter(store).WriteAllAsync(history.Commands(), input.BatchFlag, progress =>
         {
@@ -91,17 +96,35 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
 
         Summarise(history, done);
         await RecordScaleAsync(store, history, clock);
+        Console.WriteLine(Invariant($"Base history recorded by {history.CorrectionsRecordedAfter:O}; the back-dated corrections after it: ask knownAt={history.CorrectionsRecordedAfter:O} for the books before them."));
+        foreach (var line in DemoCheck.Lines(DemoCheck.Rows(history.Tally, k), k)) Console.WriteLine(line);
+        return true;
+    }
+
+    /// <summary>The history simulated in memory only: its size, its refusals and its check.</summary>
+    private static bool DryRun(DemoHistoryOptions options, TimeProvider clock)
+    {
+        var history = new DemoHistory(options, ProgrammeCatalogue.LoadEmbedded(), clock);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (commands, events) = (0L, 0L);
+        foreach (var command in history.Commands())
+        {
+            commands++;
+            events += command.Events.Count;
+        }
+        Console.WriteLine(Invariant($"Dry run at 1 : {options.SampleFactor}, {options.From:yyyy-MM-dd} to {options.To:yyyy-MM-dd}: {events:N0} events of {commands:N0} commands simulated in {started.Elapsed:h\\:mm\\:ss}, nothing written."));
+        Console.WriteLine("Accepted: " + string.Join(", ", history.Accepted.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
+        Console.WriteLine("Refused and skipped: " + (history.Refusals.Count == 0
+            ? "none"
+            : string.Join(", ", history.Refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => Invariant($"{r.Key} {r.Value:N0}")))));
+        foreach (var line in DemoCheck.Lines(DemoCheck.Rows(history.Tally, options.SampleFactor), options.SampleFactor)) Console.WriteLine(line);
         return true;
     }
 
     /// <summary>Keeps the scale the history was written at, which the capital summary shows as <c>sampleFactor</c>.</summary>
     private static async Task RecordScaleAsync(IDocumentStore store, DemoHistory history, TimeProvider clock)
     {
-        var options = history.Options;
-        await using var session = store.LightweightSession();
-        session.Store(new DemoScale(DemoScale.DocumentId, options.SampleFactor, options.From, options.To, options.Seed,
-            history.CorrectionsRecordedAfter, clock.GetUtcNow()));
-        await session.SaveChangesAsync();
+        var options = (await DemoScale.RecordAsync(store, history, clock, CancellationToken.None));
         Console.WriteLine(Invariant($"Recorded the sample factor k = {options.SampleFactor} in the store (document {DemoScale.DocumentId}): GET /api/capital/summary shows it as sampleFactor."));
     }
 
@@ -141,7 +164,8 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         Console.WriteLine(Invariant($"Capital (inflows less reversed inflows): {net.Values.Sum() / 1e12:N1} trillion VND; ") +
             string.Join(", ", net.Select(s => Invariant($"{s.Key} {s.Value / 1e12:N1}"))));
         if (loans.Count > 0)
-            Console.WriteLine(Invariant($"Loans: {loans.Count:N0}, {loans.Average(l => l.PrincipalVnd) / 1e6:N1} million VND on average; {loans.Sum(l => l.OutstandingVnd) / 1e12:N2} trillion VND outstanding."));
+            Console.WriteLine(Invariant($"Loans: {loans.Count:N0} (the opening book included), {loans.Average(l => l.PrincipalVnd) / 1e6:N1} million VND on average; {loans.Sum(l => l.OutstandingVnd) / 1e12:N2} trillion VND outstanding."));
+        Console.WriteLine("Accepted: " + string.Join(", ", history.Accepted.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
         Console.WriteLine("The asynchronous projections (DailyCapital) catch up when the service starts.");
     }
 
