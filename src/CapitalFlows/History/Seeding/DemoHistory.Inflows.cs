@@ -50,12 +50,12 @@ public sealed partial class DemoHistory
     // ---- Reversals ----
 
     /// <summary>
-    /// About 60 reversals a year at k = 100 (at least 12), each of a recent movement that can still be reversed: an allocation,
+    /// About 60 reversals a year at k = 100 (at least 24), each of a recent movement that can still be reversed: an allocation,
     /// a drawdown that has no repayments, or a loan's latest movement when that is a repayment.
     /// </summary>
     private void Reversals(DateOnly day)
     {
-        if (!IsWorkingDay(day) || !Chance(Math.Clamp(60 * 100 / _k, 12, 260) / 260)) return;
+        if (!IsWorkingDay(day) || !Chance(Math.Clamp(60 * 100 / _k, 24, 260) / 260)) return;
         {
             var first = PickWeighted(Enum.GetValues<Reversible>(), k => k switch
             {

@@ -31,6 +31,7 @@ public sealed partial class DemoHistory
 
     private (DateOnly Day, double Ratio) _overdueToday = (DateOnly.MinValue, 0);
 
+
     private static readonly string[] ExtensionReasons =
         ["Borrower affected by natural disaster", "Crop failure: borrower cannot repay on time", "Borrower ill: repayment rescheduled"];
 
@@ -89,7 +90,7 @@ public sealed partial class DemoHistory
             var opening = day < _options.From;
             // The opening book repays about a quarter of itself a year, as the published repayments ÷ disbursement imply.
             var term = Math.Min(opening ? Pick([36, 48, 60, 60]) : profile.Term(_random), rules.MaxTermMonths);
-            var interval = opening ? 12 : _random.NextDouble() < 0.3 ? 6 : 12;
+            var interval = opening ? 12 : _random.NextDouble() < 0.1 ? 6 : 12;
             if (!DrawDown(day, key, principal, term, Math.Min(interval, term))) continue;
             budget -= principal;
             misses = -1;
@@ -120,7 +121,7 @@ public sealed partial class DemoHistory
 
     /// <summary>
     /// The loans with an instalment due today: paid (now and then the whole loan early), missed, or, for a loan that
-    /// missed one before, settled three months later (or at its next due date if sooner) by catching up (60 %), an
+    /// missed one before, settled three months later (or at its next due date if sooner) by catching up (67 %), an
     /// extension of 12 months (25 %, within the extension limit) or a write-off of what is overdue (the rest).
     /// </summary>
     private void Repayments(DateOnly day)
@@ -133,8 +134,8 @@ public sealed partial class DemoHistory
             if (_troubled.Remove(loanId))
             {
                 var settle = _random.NextDouble();
-                if (settle < 0.60) Repay(day, loan, dueNow);
-                else if (settle < 0.85 && loan.ExtendedMonths + 12 <= loan.TermMonths) Extend(day, loan, 12);
+                if (settle < 0.67) Repay(day, loan, dueNow);
+                else if (settle < 0.92 && loan.ExtendedMonths + 12 <= loan.TermMonths) Extend(day, loan, 12);
                 else
                 {
                     var overdue = loan.Schedule.Where(i => i.DueOn < day).Sum(i => i.UnpaidVnd);

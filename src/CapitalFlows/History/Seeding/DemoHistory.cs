@@ -394,20 +394,22 @@ public sealed partial class DemoHistory
             Funds(fromFund, toFund), state => AllocateEndpoint.Decide(command, state.Funds, day, Localities)), Reversible.Allocation);
     }
 
-    /// <summary>A few recalls a year (8 at k = 100, at least 4): part of a province's fund back to the nation, or, from July 2025, of a commune's to its province.</summary>
+    /// <summary>A few recalls a year (8 at k = 100, at least 12 at a large k): part of a province's fund back to the nation, or, from July 2025, of a commune's to its province.</summary>
     private void Recalls(DateOnly day)
     {
-        if (!IsWorkingDay(day) || !Chance(Math.Clamp(8 * 100 / _k, 4, 260) / 260)) return;
+        if (!IsWorkingDay(day) || !Chance(Math.Clamp(8 * 100 / _k, 12, 260) / 260)) return;
         var fromCommune = day >= Merger && _activeCommunes.Count > 0 && Chance(0.5);
-        var child = fromCommune ? Pick(_activeCommunes) : PickWeighted(OpenProvinces(day), p => p.Weight).Code;
-        var parent = fromCommune ? Localities.Find(child)!.ParentOn(day)! : Nation;
-        var funds = Ledger.FundsAt(child)
-            .Where(k => !_quiet.Contains(k))
+        var children = fromCommune ? _activeCommunes : OpenProvinces(day).Select(p => p.Code).ToList();
+        // A fund of one of them that holds enough for a loan or two (at a large k few do).
+        var funds = children
+            .SelectMany(child => Ledger.FundsAt(child).Where(k => !_quiet.Contains(k)))
             .Select(k => (Key: k, Available: Ledger.Fund(k)!.AvailableVnd))
-            .Where(f => f.Available >= 20 * Million)
+            .Where(f => f.Available >= 2 * SmallestLoan)
             .ToList();
         if (funds.Count == 0) return;
         var (key, available) = PickWeighted(funds, f => f.Available);
+        var child = key.Locality;
+        var parent = fromCommune ? Localities.Find(child)!.ParentOn(day)! : Nation;
         var command = new Recall(NextId(), child, parent, key.Source, key.Programme, Vnd(available * Between(0.05, 0.2)),
             "Credit plan revised: unused capital returned", Date(day));
         Valid(RecallEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
