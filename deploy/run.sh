@@ -2,8 +2,8 @@
 # THE run command: bash deploy/run.sh [--port 5080] [--seed-demo]
 #
 # --seed-demo first replaces the database's contents with the demo history (seed-demo --from 2021-01-01
-# --reset: about 1,000,000 events from 2021 in the 63-province structure, the 2025 merger recorded through
-# the merge command; several minutes), then starts the service on it.
+# --reset: the bank at 1 : 100, about 2,100,000 events from 2020 (the opening year) in the 63-province structure,
+# the 2025 merger recorded through the merge command; many minutes with today's writer), then starts the service on it.
 #
 # Starts a private PostgreSQL cluster (127.0.0.1:${CAPITALFLOWS_PG_PORT:-5433}, data kept between
 # runs), then builds and runs the CapitalFlows service on http://127.0.0.1:<port>.

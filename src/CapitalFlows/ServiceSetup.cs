@@ -86,6 +86,7 @@ public static class ServiceSetup
                 opts.Projections.Add(new LoanQualityMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
                 opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
+                opts.Schema.For<CapitalFlows.History.Seeding.DemoScale>();
                 // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.
                 opts.Storage.Add(new EventChainFeature(opts.DatabaseSchemaName));
                 // Which events make up each locality's history: a table filled by a trigger on mt_events (LocalityEvents).

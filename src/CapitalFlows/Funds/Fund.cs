@@ -162,7 +162,7 @@ public sealed record Fund
 
     public Fund Apply(FundMergedOut e) => this with
     {
-        ReceivedVnd = ReceivedVnd - e.AvailableVnd - (e.LentVnd - e.RepaidVnd - e.WrittenOffVnd),
+        ReceivedVnd = ReceivedVnd - e.AvailableVnd - (e.LentVnd - e.RepaidVnd),
         LentVnd = LentVnd - e.LentVnd,
         RepaidVnd = RepaidVnd - e.RepaidVnd,
         WrittenOffVnd = WrittenOffVnd - e.WrittenOffVnd,
@@ -171,7 +171,7 @@ public sealed record Fund
 
     public Fund Apply(FundMergedIn e) => this with
     {
-        ReceivedVnd = ReceivedVnd + e.AvailableVnd + (e.LentVnd - e.RepaidVnd - e.WrittenOffVnd),
+        ReceivedVnd = ReceivedVnd + e.AvailableVnd + (e.LentVnd - e.RepaidVnd),
         LentVnd = LentVnd + e.LentVnd,
         RepaidVnd = RepaidVnd + e.RepaidVnd,
         WrittenOffVnd = WrittenOffVnd + e.WrittenOffVnd,

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.History.Seeding;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;
@@ -11,10 +12,18 @@ using Wolverine.Http;
 
 namespace CapitalFlows.Ledger;
 
-/// <summary>The national picture: capital by source, by province (each province's subtree) and by programme.</summary>
+/// <summary>
+/// The national picture: capital by source, by province (each province's subtree) and by programme. On a store
+/// holding the demo history, <c>sampleFactor</c> is its k: one borrower in k simulated and every capital amount
+/// divided by k (absent on a store that was not seeded, whose figures are at 1 : 1).
+/// </summary>
 public sealed record CapitalSummary(
     DateOnly AsOf, Int128 TotalVnd, Int128 AvailableVnd, Int128 LoansOutstandingVnd, Int128 HeldNationallyVnd,
-    IReadOnlyList<CapitalLine> BySource, IReadOnlyList<CapitalLine> ByProvince, IReadOnlyList<CapitalLine> ByProgramme);
+    IReadOnlyList<CapitalLine> BySource, IReadOnlyList<CapitalLine> ByProvince, IReadOnlyList<CapitalLine> ByProgramme)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SampleFactor { get; init; }
+}
 
 /// <summary>
 /// One line of the summary; <c>TotalVnd</c> = available + loans outstanding. A province's line also names it as
@@ -53,6 +62,7 @@ public static class GetCapitalSummaryEndpoint
         var funds = await FundQueries.All(session, reading, ct);
         var byProvince = funds.ToLookup(f => structure.ProvinceOf(f.Locality, date));
         var total = CapitalLine.Of("VN", null, funds);
+        var scale = await session.LoadAsync<DemoScale>(DemoScale.DocumentId, ct);
         return Results.Ok(new CapitalSummary(
             date, total.TotalVnd, total.AvailableVnd, total.LoansOutstandingVnd,
             CapitalLine.Of("VN", null, byProvince[null]).TotalVnd,
@@ -61,6 +71,9 @@ public static class GetCapitalSummaryEndpoint
                 .Where(l => l.Level == LocalityLevel.Province && l.IsOpenOn(date))
                 .Select(p => CapitalLine.Of(p.Code, p.NameOn(date), byProvince[p.Code]) with { LocalityName = p.NameOn(date) })
                 .ToList(),
-            programmes.All.Select(p => CapitalLine.Of(p.Code, p.Name, funds.Where(f => f.Programme == p.Code)) with { ProgrammeName = p.NameVi }).ToList()));
+            programmes.All.Select(p => CapitalLine.Of(p.Code, p.Name, funds.Where(f => f.Programme == p.Code)) with { ProgrammeName = p.NameVi }).ToList())
+        {
+            SampleFactor = scale?.SampleFactor,
+        });
     }
 }

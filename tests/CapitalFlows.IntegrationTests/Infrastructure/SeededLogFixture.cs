@@ -15,7 +15,8 @@ public sealed class SeededLogFixture(ServiceFixture service) : IAsyncLifetime
 {
     public const long Events = 20_000;
 
-    private static readonly DemoHistoryOptions Options = new(new DateOnly(2025, 1, 1), new DateOnly(2025, 6, 30), Events, 7);
+    /// <summary>The first half of 2025 at 1 : 2,000 (after its opening year): about <see cref="Events"/> events.</summary>
+    private static readonly DemoHistoryOptions Options = new(new DateOnly(2025, 1, 1), new DateOnly(2025, 6, 30), Events, 7) { SampleFactor = 2_000 };
 
     public string ConnectionString { get; private set; } = "";
 

@@ -3,19 +3,11 @@ using System.Security.Claims;
 using CapitalFlows.Commands;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.Allocating;
-using CapitalFlows.Funds.EntrustingCentralBudget;
 using CapitalFlows.Funds.Recalling;
-using CapitalFlows.Funds.ReceivingCharityDonations;
-using CapitalFlows.Funds.ReceivingMobilisedCapital;
-using CapitalFlows.Funds.ToppingUpLocalBudget;
-using CapitalFlows.Loans;
-using CapitalFlows.Loans.DrawingDown;
-using CapitalFlows.Loans.Repaying;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.Merging;
 using CapitalFlows.Programmes;
 using CapitalFlows.ReferenceData;
-using CapitalFlows.Reversals;
 using CapitalFlows.Security;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -23,28 +15,27 @@ using Wolverine.Http;
 namespace CapitalFlows.History.Seeding;
 
 /// <summary>
-/// A realistic, deterministic history of the bank, simulated day by day from <see cref="DemoHistoryOptions.From"/>,
+/// The bank at 1 : k (<see cref="DemoHistoryOptions.SampleFactor"/>): a deterministic history simulated day by day,
 /// in the 63-province structure until the 2025 reorganisation, which it records through the merge command on
 /// 1 July 2025. Every command is one the API would accept from central finance: it is valid (its endpoint's
 /// <c>Validate</c> passes) and decided by its own <c>Decide</c> on the state the recorder would read
 /// (<see cref="DemoLedger"/>), so every invariant holds at every point; a refused command is skipped and counted.
 /// <list type="bullet">
-/// <item>Capital: an opening balance of about 250 trillion VND on the first day, then monthly central-budget
-/// entrustments, mobilised capital (deposits weekly, bonds quarterly, ODA twice a year, other monthly), local-budget
-/// top-ups by provinces (and, from July 2025, communes) rising to about 15 % of capital, and charity, growing the
-/// total to about 426 trillion VND by the end of 2025 and on at the same pace.</item>
-/// <item>Allocation: on the first working day of each month the nation passes most of its new capital down to the
-/// provinces, earmarking general capital for programmes; from July 2025 provinces allocate to their communes (a first
-/// round in the first two weeks, then quarterly).</item>
-/// <item>Lending: drawdowns of about 60 million VND on average through the four entrusted organisations, within each
-/// programme's caps, at provinces before the reorganisation and mostly at communes after it; repayments every 6 or
-/// 12 months and the rest at maturity; a few hundred reversals and a few recalls.</item>
+/// <item>The opening year (the year before <see cref="DemoHistoryOptions.From"/>): the capital the bank held at
+/// <c>From</c> arrives on its first day, and the opening loan book (≈ 6.4 million borrowers ÷ k) is drawn through
+/// the year with yearly instalments, so that its dues fall through the first year of the history.</item>
+/// <item>Capital (<see cref="PublishedFigures"/>): total capital through each published year-end, the mix of May
+/// 2025 (state budget in quarterly tranches, the four state banks' 2 % deposits monthly, bonds quarterly, SBV and
+/// foreign loans twice a year, the rest mobilised monthly), local budget by province at the published sizes,
+/// rising from about 9 % to 15.5 %.</item>
+/// <item>Lending (<c>DemoHistory.Lending.cs</c>): loans outstanding held at 96.5 % of capital, new loans at the
+/// year's published average size, repayment schedules with some instalments missed (overdue about 0.55 % of
+/// outstanding), extensions and write-offs.</item>
+/// <item>Plans (<c>DemoHistory.Plans.cs</c>), and after the base history a phase of back-dated corrections
+/// (<c>DemoHistory.Corrections.cs</c>) recorded after <see cref="CorrectionsRecordedAfter"/>.</item>
 /// </list>
-/// The number of drawdowns a day is paced so that the history ends with at least
-/// <see cref="DemoHistoryOptions.TargetEvents"/> events: the events already written, and the repayments the loans
-/// drawn so far will still append, are subtracted from the target and the rest spread over the remaining days.
 /// </summary>
-public sealed class DemoHistory
+public sealed partial class DemoHistory
 {
     public const string UserSub = "seed-demo";
     public const string UserName = "Demo history";
@@ -55,12 +46,9 @@ public sealed class DemoHistory
 
     private const long Million = 1_000_000;
     private const long Billion = 1_000_000_000;
-    private const double Trillion = 1e12;
     private const int ReversalCandidates = 100;
     private const string Nation = LocalityDirectory.Nation;
 
-    private static readonly DateOnly CurveStart = new(2021, 1, 1);
-    private static readonly DateOnly CurveEnd = new(2025, 12, 31);
     private static readonly DateOnly Merger = LocalityDirectory.Reorganisation2025Date;
 
     private static readonly string[] ReversalReasons =
@@ -69,7 +57,9 @@ public sealed class DemoHistory
         "Decision withdrawn by the issuing authority", "Borrower withdrew before disbursement",
     ];
 
-    private static readonly string[] OdaLenders = ["ADB", "WB", "KfW", "JICA", "IFAD"];
+    private static readonly string[] StateBanks = ["AGRIBANK", "BIDV", "VCB", "VTB"];
+
+    private static readonly string[] OdaLenders = ["SBV", "ADB", "WB", "KfW", "JICA"];
 
     private static readonly string[] Donors =
     [
@@ -80,59 +70,45 @@ public sealed class DemoHistory
     private readonly ProgrammeCatalogue _programmes;
     private readonly TimeProvider _clock;
     private readonly Random _random;
-    private readonly double _scale;
+    private readonly double _k;
     private readonly IReadOnlyList<LendingProfile> _profiles;
     private readonly Dictionary<string, LendingProfile> _profileOf;
-
-    // Pacing: the days, their weights, and what remains of them.
     private readonly DateOnly[] _days;
-    private readonly double[] _weights;
-    private readonly double[] _weightSuffix;
-    private readonly double[] _lendingSuffix;
-    private readonly double _priorOtherRate;
-    private double _weightElapsed;
-    private double _loanCarry;
-    private double _reversalCarry;
-    private double _recallCarry;
-    private long _eventsAccepted;
-    private long _futureRepaymentEvents;
-    private long _routineOtherEvents;
-    private bool _oneOff;
-    private long _loansInClosingProvinces;
-    private long _firstCommuneRoundEvents;
+
+    /// <summary>The first day of the opening year: a year before the history's first day.</summary>
+    private readonly DateOnly _start;
+
     private readonly IReadOnlyList<LocalitiesMerged> _merges2025 = LocalityDirectory.Reorganisation2025();
     private readonly HashSet<string> _closing2025;
-    private readonly int[] _communeRoundsSuffix;
-    private readonly int _expectedActiveCommunes;
 
-    // The ledger beyond the funds and loans: repayment plans, reversible movements, net capital by source.
-    private readonly PriorityQueue<LoanPlan, DateOnly> _dues = new();
-    private readonly Dictionary<string, LoanPlan> _plans = new(StringComparer.Ordinal);
+    // The ledger beyond the funds and loans: reversible movements, capital by source and instrument, local budget by province.
     private readonly Dictionary<Reversible, List<Candidate>> _candidates = Enum.GetValues<Reversible>().ToDictionary(k => k, _ => new List<Candidate>());
     private readonly Dictionary<string, long> _netBySource = Sources.All.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _netByInstrument = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _localNet = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private readonly List<(DateOnly Day, Action Record)> _plannedInflows = [];
     private readonly List<SeededCommand> _today = [];
+    private long _eventsAccepted;
     private long _borrowers;
 
-    // The localities lending and allocation choose from.
+    // The localities lending, allocation and local budgets choose from.
     private readonly IReadOnlyList<(string Code, double Weight)> _provincesBefore2025;
     private IReadOnlyList<(string Code, double Weight)> _provinces2025 = [];
+    private readonly Dictionary<string, double> _localShare;
+    private readonly Dictionary<string, int> _topUpMonth = new(StringComparer.Ordinal);
     private List<string> _activeCommunes = [];
-    private Dictionary<string, int> _activeCommunesIn = [];
-    private readonly Dictionary<DateOnly, List<string>> _firstCommuneRound = [];
-
-    /// <summary>When communes first get capital: the reorganisation, or the history's first day when it starts later.</summary>
-    private readonly DateOnly _communesFrom;
+    private Dictionary<string, List<string>> _activeCommunesIn = new(StringComparer.Ordinal);
 
     public DemoHistory(DemoHistoryOptions options, ProgrammeCatalogue programmes, TimeProvider clock)
     {
         if (options.From > options.To) throw new ArgumentException($"The history starts on {options.From:yyyy-MM-dd}, after its last day {options.To:yyyy-MM-dd}.", nameof(options));
+        if (options.SampleFactor < 1) throw new ArgumentException("The sample factor is at least 1.", nameof(options));
         _options = options;
         _programmes = programmes;
         _clock = clock;
         _random = new Random(options.Seed);
-        _scale = Math.Clamp(options.TargetEvents / 1_000_000.0, 0.01, 10);
+        _k = options.SampleFactor;
         _profiles = LendingProfile.For(programmes);
         _profileOf = _profiles.ToDictionary(p => p.Programme, StringComparer.Ordinal);
         Localities = LocalityDirectory.Before2025();
@@ -140,34 +116,27 @@ public sealed class DemoHistory
         _provincesBefore2025 = Csv.ReadEmbedded("provinces-pre2025.csv")
             .Select(r => (r["old_code"], double.Parse(r["old_commune_units_2025_03_01"], CultureInfo.InvariantCulture)))
             .ToList();
-
-        _communesFrom = options.From > Merger ? options.From : Merger;
+        _localShare = new Dictionary<string, double>(PublishedFigures.LocalBudgetShares(_provincesBefore2025), StringComparer.Ordinal);
         _closing2025 = _merges2025.SelectMany(m => m.Closing).ToHashSet(StringComparer.Ordinal);
-        _expectedActiveCommunes = Localities.All
-            .Where(l => l.Level == LocalityLevel.Province && !_closing2025.Contains(l.Code))
-            .Sum(p => Math.Max(2, (int)Math.Round(Localities.ChildrenOn(p.Code, Merger).Count() * Math.Min(1, _scale))));
-
-        _days = Enumerable.Range(0, options.To.DayNumber - options.From.DayNumber + 1).Select(options.From.AddDays).ToArray();
-        _weights = _days.Select(Weight).ToArray();
-        var eventsPerLoan = EventsPerLoan();
-        _weightSuffix = new double[_days.Length + 1];
-        _lendingSuffix = new double[_days.Length + 1];
-        _communeRoundsSuffix = new int[_days.Length + 1];
-        for (var i = _days.Length - 1; i >= 0; i--)
-        {
-            _communeRoundsSuffix[i] = _communeRoundsSuffix[i + 1] + (IsQuarterlyCommuneRound(_days[i]) ? 1 : 0);
-            _weightSuffix[i] = _weightSuffix[i + 1] + _weights[i];
-            _lendingSuffix[i] = _lendingSuffix[i + 1] + _weights[i] * eventsPerLoan[i];
-        }
-        // Before any day has passed, expect a few hundredths of the events to be inflows, national allocations and the like.
-        _priorOtherRate = 0.03 * options.TargetEvents / _weightSuffix[0];
+        _start = options.From.AddYears(-1);
+        _days = Enumerable.Range(0, options.To.DayNumber - _start.DayNumber + 1).Select(_start.AddDays).ToArray();
+        _principalScale = PrincipalScale();
+        Tally = new DemoTally(options.From, options.To);
     }
+
+    public DemoHistoryOptions Options => _options;
+
+    /// <summary>The instant between the base history and its back-dated corrections; null until the corrections start.</summary>
+    public DateTimeOffset? CorrectionsRecordedAfter { get; private set; }
 
     /// <summary>The locality structure as the history has recorded it so far (the 63 provinces, then the 34).</summary>
     public LocalityDirectory Localities { get; }
 
     /// <summary>Every fund and loan as the history has left them so far.</summary>
     public DemoLedger Ledger { get; }
+
+    /// <summary>What the history lent, repaid and wrote off from its first day (the opening year excluded).</summary>
+    public DemoTally Tally { get; }
 
     /// <summary>Events of the accepted commands so far.</summary>
     public long Events => _eventsAccepted;
@@ -181,7 +150,13 @@ public sealed class DemoHistory
     /// <summary>Inflows less reversed inflows so far, by source.</summary>
     public IReadOnlyDictionary<string, long> NetCapitalBySource => _netBySource;
 
-    /// <summary>The accepted commands, in the order they are recorded, day by day.</summary>
+    /// <summary>Inflows of mobilised capital so far, by instrument.</summary>
+    public IReadOnlyDictionary<string, long> MobilisedByInstrument => _netByInstrument;
+
+    /// <summary>
+    /// The accepted commands in the order they are recorded: the base history day by day from the opening year to
+    /// the last day, then the back-dated corrections (recorded after <see cref="CorrectionsRecordedAfter"/>).
+    /// </summary>
     public IEnumerable<SeededCommand> Commands()
     {
         for (var i = 0; i < _days.Length; i++)
@@ -190,166 +165,152 @@ public sealed class DemoHistory
             _today.Clear();
             if ((i == 0 && day > Merger) || day == Merger) ReorganiseProvinces();
             if (i == 0) OpeningBalance(day);
-            if (i == 0 || day.Day == 1) PlanInflows(day);
+            if (day >= _options.From && (day == _options.From || day.Day == 1)) PlanInflows(day);
             RecordPlannedInflows(day);
-            if (i == 0 || IsFirstWorkingDayOfMonth(day)) NationalAllocations(day, opening: i == 0);
+            if (day >= _options.From) Plans(day);
+            if (i == 0 || IsAllocationDay(day)) NationalAllocations(day);
             CommuneAllocations(day);
-            Recalls(i, day);
+            if (day >= _options.From) Recalls(day);
             Repayments(day);
-            Drawdowns(i, day);
-            Reversals(i, day);
-            if (i == _days.Length - 1) ReachTarget(day);
-            _weightElapsed += _weights[i];
+            Drawdowns(day);
+            if (day >= _options.From) Reversals(day);
+            QuietDonations(day);
+            if (IsTallyDay(day)) KeepDayEnd(day);
             foreach (var command in _today.ToList()) yield return command;
         }
+
+        _today.Clear();
+        BeginCorrections();
+        Corrections();
+        foreach (var command in _today.ToList()) yield return command;
     }
 
     // ---- Capital coming in ----
 
-    /// <summary>The bank's total capital on a date: 250 trillion VND on 2021-01-01, 426 trillion by 2025-12-31, on a straight line.</summary>
-    public static double CapitalOn(DateOnly day) => 250 * Trillion + 176 * Trillion * CurveFraction(day);
-
-    /// <summary>The share of each source in the capital on a date: local budget from 8 % to 15 % by the end of 2025.</summary>
-    public static double ShareOn(string source, DateOnly day)
+    /// <summary>The capital of a source or mobilised instrument the history holds on a date, at 1 : k.</summary>
+    private double Target(string part, DateOnly day)
     {
-        var f = CurveFraction(day);
-        var local = Math.Clamp(0.08 + 0.07 * f, 0.04, 0.16);
-        const double charity = 0.008;
-        var central = Math.Clamp(0.44 - 0.06 * f, 0.30, 0.50);
-        return source switch
+        var capital = PublishedFigures.CapitalOn(day);
+        var local = PublishedFigures.LocalBudgetOn(day);
+        var share = part switch
         {
-            Sources.LocalBudget => local,
-            Sources.Charity => charity,
-            Sources.CentralBudget => central,
-            _ => 1 - local - charity - central,
+            Sources.CentralBudget => PublishedFigures.StateBudgetShare,
+            Sources.Charity => PublishedFigures.CharityShare,
+            "deposits" => PublishedFigures.DepositsShare,
+            "bonds" => PublishedFigures.BondsShare,
+            "oda" => PublishedFigures.OdaShare,
+            "other" => 1 - PublishedFigures.StateBudgetShare - PublishedFigures.CharityShare - PublishedFigures.DepositsShare
+                - PublishedFigures.BondsShare - PublishedFigures.OdaShare - local / capital,
+            _ => throw new ArgumentOutOfRangeException(nameof(part), part, "not a source or instrument"),
         };
+        return share * capital / _k;
     }
 
-    private static double CurveFraction(DateOnly day) =>
-        (day.DayNumber - CurveStart.DayNumber) / (double)(CurveEnd.DayNumber - CurveStart.DayNumber);
+    /// <summary>A province's local budget entrusted by a date, at 1 : k: its share of the published total.</summary>
+    private double LocalTarget(string province, DateOnly day) =>
+        _localShare.GetValueOrDefault(province) * PublishedFigures.LocalBudgetOn(day) / _k;
 
-    private static double Target(string source, DateOnly day) => ShareOn(source, day) * CapitalOn(day);
-
-    /// <summary>The capital the bank already held when the history starts, received on its first day.</summary>
+    /// <summary>The capital the bank held on the history's first day, received on the first day of the opening year.</summary>
     private void OpeningBalance(DateOnly day)
     {
-        _oneOff = true;
+        var from = _options.From;
         var year = day.Year;
-        var central = Target(Sources.CentralBudget, day);
+        var central = Target(Sources.CentralBudget, from);
         Entrust(day, central * 0.85, null, $"QD-TTg-{year}-OPENING");
         Entrust(day, central * 0.07, "students", $"QD-TTg-{year}-OPENING-HSSV");
         Entrust(day, central * 0.08, "poor-households", $"QD-TTg-{year}-OPENING-HN");
-
-        var mobilised = Target(Sources.Mobilised, day);
-        Mobilise(day, mobilised * 0.55, "deposits", $"DEP-OPENING-{year}");
-        Mobilise(day, mobilised * 0.35, "bonds", $"BOND-VBSP-OPENING-{year}");
-        Mobilise(day, mobilised * 0.10, "other", $"OTH-OPENING-{year}");
-
-        var provinces = OpenProvinces(day);
-        var weights = provinces.Sum(p => p.Weight);
-        var local = Target(Sources.LocalBudget, day);
-        foreach (var (code, weight) in provinces)
-            TopUp(day, code, local * weight / weights, LocalProgramme(), $"NQ-HDND-{code}-{year}-OPENING");
-
-        var charity = Target(Sources.Charity, day);
+        foreach (var instrument in new[] { "deposits", "bonds", "oda", "other" })
+            Mobilise(day, Target(instrument, from), instrument, $"{instrument.ToUpperInvariant()}-OPENING-{year}");
+        foreach (var (code, _) in OpenProvinces(day))
+            TopUp(day, code, LocalTarget(code, from), Earmark(code, Sources.LocalBudget, day), $"NQ-HDND-{code}-{year}-OPENING");
+        var charity = Target(Sources.Charity, from);
         Donate(day, Nation, charity * 0.6, null, Donors[0], null);
         Donate(day, Nation, charity * 0.4, "poor-households", Donors[0], null);
-        _oneOff = false;
     }
 
     /// <summary>
-    /// On the first day of each month, the inflows of the month: what keeps each source on its share of the capital
-    /// curve by the month's end, split over the month's working days.
+    /// On the first day of each month, the inflows of the month, each bringing its source or instrument to its
+    /// share of the capital curve: state budget in quarterly tranches, the four state banks' 2 % deposits monthly,
+    /// bonds quarterly, SBV and foreign loans twice a year, the rest mobilised and charity monthly, and each
+    /// province's local budget once a quarter (after the reorganisation a tenth of it through its communes).
     /// </summary>
     private void PlanInflows(DateOnly day)
     {
         _plannedInflows.Clear();
-        var monthEnd = new DateOnly(day.Year, day.Month, DateTime.DaysInMonth(day.Year, day.Month));
-        if (monthEnd > _options.To) monthEnd = _options.To;
+        var monthEnd = Min(new DateOnly(day.Year, day.Month, DateTime.DaysInMonth(day.Year, day.Month)), _options.To);
+        var quarterEnd = Min(new DateOnly(day.Year, (day.Month + 2) / 3 * 3, 1).AddMonths(1).AddDays(-1), _options.To);
         var workdays = Enumerable.Range(0, monthEnd.DayNumber - day.DayNumber + 1).Select(day.AddDays).Where(IsWorkingDay).ToList();
         if (workdays.Count == 0) workdays = [day];
         var (year, month) = (day.Year, day.Month);
+        var firstOfQuarter = month % 3 == 1 || day == _options.From;
         DateOnly AnyWorkday() => workdays[_random.Next(workdays.Count)];
 
-        var central = Target(Sources.CentralBudget, monthEnd) - _netBySource[Sources.CentralBudget];
-        if (central > Billion)
+        if (firstOfQuarter)
         {
-            var earmarked = Chance(0.5) ? central * 0.2 : 0;
-            var number = _random.Next(1, 400);
-            var on = AnyWorkday();
-            _plannedInflows.Add((on, () => Entrust(on, central - earmarked, null, $"QD-TTg-{year}-{number:D4}")));
-            if (earmarked > 0)
+            var central = Target(Sources.CentralBudget, quarterEnd) - _netBySource[Sources.CentralBudget];
+            if (central > Million)
             {
-                var programme = Pick(["students", "poor-households", "near-poor-households", "ethnic-minority"]);
-                var earmarkedOn = AnyWorkday();
-                _plannedInflows.Add((earmarkedOn, () => Entrust(earmarkedOn, earmarked, programme, $"QD-TTg-{year}-{number + 1:D4}")));
-            }
-        }
-
-        var mobilised = Target(Sources.Mobilised, monthEnd) - _netBySource[Sources.Mobilised];
-        if (mobilised > Billion)
-        {
-            var parts = new List<(string Instrument, double Weight, string Reference)>();
-            for (var week = 0; week < 4; week++)
-                parts.Add(("deposits", 0.45 / 4, $"DEP-{year}-{month:D2}-W{week + 1}"));
-            parts.Add(("other", 0.10, $"OTH-{year}-{month:D2}"));
-            if (month % 3 == 0) parts.Add(("bonds", 0.35, $"BOND-VBSP-{year}-Q{month / 3}"));
-            if (month is 6 or 12) parts.Add(("oda", 0.10, $"ODA-{Pick(OdaLenders)}-{year}-{month / 6}"));
-            var total = parts.Sum(p => p.Weight);
-            for (var k = 0; k < parts.Count; k++)
-            {
-                var (instrument, weight, reference) = parts[k];
-                var on = instrument == "deposits" ? workdays[Math.Min(workdays.Count - 1, k * workdays.Count / 4)] : AnyWorkday();
-                var amount = mobilised * weight / total;
-                _plannedInflows.Add((on, () => Mobilise(on, amount, instrument, reference)));
-            }
-        }
-
-        var local = Target(Sources.LocalBudget, monthEnd) - _netBySource[Sources.LocalBudget];
-        if (local > Billion)
-        {
-            var communes = monthEnd >= Merger && _activeCommunes.Count > 0;
-            var count = Count(40, 2);
-            var byCommunes = communes ? Math.Max(1, (int)Math.Round(count * 0.3)) : 0;
-            var byProvinces = SampleWeighted(OpenProvinces(day), p => p.Weight, Math.Max(1, count - byCommunes));
-            var weights = byProvinces.Sum(p => p.Weight);
-            foreach (var (code, weight) in byProvinces)
-            {
-                var on = AnyWorkday();
-                var amount = local * (communes ? 0.9 : 1) * weight / weights * Between(0.8, 1.2);
-                var programme = LocalProgramme();
-                var number = _random.Next(1, 1000);
-                _plannedInflows.Add((on, () => TopUp(on, code, amount, programme, $"NQ-HDND-{code}-{year}-{number:D3}")));
-            }
-            if (communes)
-            {
-                for (var k = 0; k < byCommunes; k++)
+                var earmarked = Chance(0.5) ? central * 0.2 : 0;
+                var number = _random.Next(1, 400);
+                var on = workdays[Math.Min(workdays.Count - 1, _random.Next(5))];
+                _plannedInflows.Add((on, () => Entrust(on, central - earmarked, null, $"QD-TTg-{year}-{number:D4}")));
+                if (earmarked > 0)
                 {
-                    var code = Pick(_activeCommunes);
-                    var on = AnyWorkday();
-                    var amount = local * 0.1 / byCommunes * Between(0.8, 1.2);
-                    var programme = PickWeighted(_profiles, p => p.MoneyWeight).Programme;
-                    var number = _random.Next(1, 100);
-                    _plannedInflows.Add((on, () => TopUp(on, code, amount, programme, $"NQ-HDND-{code}-{year}-{number:D3}")));
+                    var programme = Pick(["students", "poor-households", "near-poor-households", "ethnic-minority"]);
+                    _plannedInflows.Add((on, () => Entrust(on, earmarked, programme, $"QD-TTg-{year}-{number + 1:D4}")));
                 }
             }
         }
 
-        var charity = Target(Sources.Charity, monthEnd) - _netBySource[Sources.Charity];
-        if (charity > 100 * Million)
+        var deposits = Target("deposits", monthEnd) - _netByInstrument.GetValueOrDefault("deposits");
+        for (var bank = 0; bank < StateBanks.Length && deposits > Million; bank++)
         {
-            var count = Count(6, 1);
-            for (var k = 0; k < count; k++)
-            {
-                var on = AnyWorkday();
-                var locality = Chance(0.3) ? Nation : PickWeighted(OpenProvinces(day), p => p.Weight).Code;
-                var programme = Chance(0.6) ? "poor-households" : null;
-                var donor = Pick(Donors);
-                var campaign = Chance(0.5) ? (month is 1 or 2 ? $"Tết vì người nghèo {year}" : $"Tháng cao điểm vì người nghèo {year}") : null;
-                var amount = charity / count * Between(0.7, 1.3);
-                _plannedInflows.Add((on, () => Donate(on, locality, amount, programme, donor, campaign)));
-            }
+            var on = workdays[Math.Min(workdays.Count - 1, bank * workdays.Count / StateBanks.Length)];
+            var reference = $"DEP2-{StateBanks[bank]}-{year}-{month:D2}";
+            _plannedInflows.Add((on, () => Mobilise(on, deposits / StateBanks.Length, "deposits", reference)));
         }
+        if (month % 3 == 0 || day == _options.From) PlanMobilised("bonds", quarterEnd, AnyWorkday(), $"BOND-VBSP-{year}-Q{(month + 2) / 3}");
+        if (month is 6 or 12 || day == _options.From) PlanMobilised("oda", monthEnd, AnyWorkday(), $"ODA-{Pick(OdaLenders)}-{year}-{month:D2}");
+        PlanMobilised("other", monthEnd, AnyWorkday(), $"OTH-{year}-{month:D2}");
+
+        foreach (var (code, _) in OpenProvinces(day))
+        {
+            if (!_topUpMonth.TryGetValue(code, out var phase)) _topUpMonth[code] = phase = _random.Next(3);
+            if ((month - 1) % 3 != phase && day != _options.From) continue;
+            var amount = LocalTarget(code, quarterEnd) - _localNet.GetValueOrDefault(code);
+            if (amount < Million) continue;
+            var on = AnyWorkday();
+            var programme = Earmark(code, Sources.LocalBudget, day);
+            var number = _random.Next(1, 1000);
+            var communes = _activeCommunesIn.GetValueOrDefault(code);
+            if (communes is { Count: > 0 })
+            {
+                var commune = Pick(communes);
+                var viaCommune = amount * 0.1;
+                amount -= viaCommune;
+                var communeProgramme = Earmark(commune, Sources.LocalBudget, day);
+                _plannedInflows.Add((on, () => TopUp(on, commune, viaCommune, communeProgramme, $"NQ-HDND-{commune}-{year}-{number:D3}")));
+            }
+            _plannedInflows.Add((on, () => TopUp(on, code, amount, programme, $"NQ-HDND-{code}-{year}-{number:D3}")));
+        }
+
+        var charity = Target(Sources.Charity, monthEnd) - _netBySource[Sources.Charity];
+        for (var k = 0; k < 2 && charity > 10 * Million; k++)
+        {
+            var on = AnyWorkday();
+            var locality = Chance(0.3) ? Nation : PickWeighted(OpenProvinces(day), p => p.Weight).Code;
+            var programme = locality == Nation && Chance(0.4) ? null : "poor-households";
+            var donor = Pick(Donors);
+            var campaign = Chance(0.5) ? (month is 1 or 2 ? $"Tết vì người nghèo {year}" : $"Tháng cao điểm vì người nghèo {year}") : null;
+            var amount = charity / 2;
+            _plannedInflows.Add((on, () => Donate(on, locality, amount, programme, donor, campaign)));
+        }
+    }
+
+    private void PlanMobilised(string instrument, DateOnly by, DateOnly on, string reference)
+    {
+        var amount = Target(instrument, by) - _netByInstrument.GetValueOrDefault(instrument);
+        if (amount > Million) _plannedInflows.Add((on, () => Mobilise(on, amount, instrument, reference)));
     }
 
     private void RecordPlannedInflows(DateOnly day)
@@ -357,140 +318,69 @@ public sealed class DemoHistory
         foreach (var (_, record) in _plannedInflows.Where(p => p.Day == day).ToList()) record();
     }
 
-    /// <summary>Local budget is mostly entrusted for a programme; a fifth comes unearmarked.</summary>
-    private string? LocalProgramme() => Chance(0.2) ? null : PickWeighted(_profiles, p => p.MoneyWeight).Programme;
-
-    private void Entrust(DateOnly day, double amount, string? programme, string decisionRef)
+    /// <summary>
+    /// The programme a locality earmarks capital of a source for: chosen once (in proportion to the programmes'
+    /// money weights, among those in force), so that a province lends from a few funds, not from dozens of crumbs.
+    /// </summary>
+    private string Earmark(string locality, string source, DateOnly day)
     {
-        var command = new EntrustCentralBudget(NextId(), Vnd(amount), programme, decisionRef, Date(day));
-        Valid(EntrustCentralBudgetEndpoint.Validate(command, _programmes, _clock), command);
-        Emit(Ledger.Record("/api/capital/central-entrustments", command, command.CommandId!.Value, day,
-            Funds(EntrustCentralBudgetEndpoint.Fund(command)), _ => EntrustCentralBudgetEndpoint.Decide(command, day)), Reversible.Inflow);
+        if (_earmarks.TryGetValue((locality, source), out var programme) && _programmes.Find(programme)?.RulesOn(day) is not null) return programme;
+        var open = _profiles.Where(p => _programmes.Find(p.Programme)?.RulesOn(day) is not null).ToList();
+        return _earmarks[(locality, source)] = PickWeighted(open.Count > 0 ? open : _profiles, p => p.MoneyWeight).Programme;
     }
 
-    private void Mobilise(DateOnly day, double amount, string instrument, string reference)
-    {
-        var command = new ReceiveMobilisedCapital(NextId(), Vnd(amount), null, instrument, reference, Date(day));
-        Valid(ReceiveMobilisedCapitalEndpoint.Validate(command, _programmes, _clock), command);
-        Emit(Ledger.Record("/api/capital/mobilisations", command, command.CommandId!.Value, day,
-            Funds(ReceiveMobilisedCapitalEndpoint.Fund(command)), _ => ReceiveMobilisedCapitalEndpoint.Decide(command, day)), Reversible.Inflow);
-    }
-
-    private void TopUp(DateOnly day, string locality, double amount, string? programme, string decisionRef)
-    {
-        var command = new TopUpLocalBudget(NextId(), locality, Vnd(amount), programme, decisionRef, Date(day));
-        Valid(TopUpLocalBudgetEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
-        Emit(Ledger.Record("/api/capital/local-budget-top-ups", command, command.CommandId!.Value, day,
-            Funds(TopUpLocalBudgetEndpoint.Fund(command)), _ => TopUpLocalBudgetEndpoint.Decide(command, day, Localities)), Reversible.Inflow);
-    }
-
-    private void Donate(DateOnly day, string locality, double amount, string? programme, string? donor, string? campaign)
-    {
-        var command = new ReceiveCharityDonation(NextId(), locality == Nation ? null : locality, Vnd(amount), programme, donor, campaign, Date(day));
-        Valid(ReceiveCharityDonationEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
-        Emit(Ledger.Record("/api/capital/charity-donations", command, command.CommandId!.Value, day,
-            Funds(ReceiveCharityDonationEndpoint.Fund(command)), _ => ReceiveCharityDonationEndpoint.Decide(command, day, Localities)), Reversible.Inflow);
-    }
+    private readonly Dictionary<(string Locality, string Source), string> _earmarks = [];
 
     // ---- Capital going down the tree ----
 
+    /// <summary>The nation passes its capital down on the first working day of each month and of its second half.</summary>
+    private static bool IsAllocationDay(DateOnly day) =>
+        IsFirstWorkingDayOfMonth(day) || (IsWorkingDay(day) && day.Day >= 15 && Enumerable.Range(15, day.Day - 15).All(d => !IsWorkingDay(new DateOnly(day.Year, day.Month, d))));
+
     /// <summary>
-    /// The monthly credit plan: most of what the nation holds (of central budget, mobilised capital and charity)
-    /// goes to the provinces in proportion to their size, general capital earmarked for programmes on the way.
+    /// The nation passes 98 % of what it holds (of central budget, mobilised capital and charity) to every open
+    /// province in proportion to its size, general capital earmarked for a programme on the way.
     /// </summary>
-    private void NationalAllocations(DateOnly day, bool opening)
+    private void NationalAllocations(DateOnly day)
     {
-        _oneOff = opening;
         var provinces = OpenProvinces(day);
+        var weights = provinces.Sum(p => p.Weight);
         var funds = Ledger.FundsAt(Nation)
-            .Where(k => k.Source != Sources.LocalBudget)
+            .Where(k => k.Source != Sources.LocalBudget && !_quiet.Contains(k))
             .Select(k => (Key: k, Available: Ledger.Fund(k)!.AvailableVnd))
-            .Where(f => f.Available >= Billion)
+            .Where(f => f.Available >= 100 * Million)
             .ToList();
-        var pools = funds.Sum(f => (double)f.Available);
-        var budget = opening ? Math.Max(Count(300, 6), provinces.Count * 4) : Count(300, 6);
         foreach (var (key, available) in funds)
         {
             var general = key.Programme == Programme.General;
-            var count = Math.Max(2, (int)Math.Round(budget * available / pools));
-            var programmesEach = general && count >= provinces.Count * 2 ? 2 : 1;
-            var chosen = count / programmesEach >= provinces.Count
-                ? provinces
-                : SampleWeighted(provinces, p => p.Weight, Math.Max(1, count / programmesEach));
-            var weights = chosen.Sum(p => p.Weight);
-            var month = day.Month;
-            foreach (var (code, weight) in chosen)
+            foreach (var (code, weight) in provinces)
             {
-                var programmes = general ? SampleWeighted(_profiles, p => p.MoneyWeight, programmesEach).Select(p => p.Programme).ToList() : [key.Programme];
-                foreach (var programme in programmes)
-                {
-                    var amount = available * 0.85 * weight / weights / programmes.Count * Between(0.85, 1.15);
-                    Allocate(day, Nation, code, key.Source, key.Programme, general ? programme : null, amount, $"KH-TD-{day.Year}-{month:D2}");
-                }
+                var programme = general ? Earmark(code, key.Source, day) : null;
+                Allocate(day, Nation, code, key.Source, key.Programme, programme, available * 0.98 * weight / weights, $"KH-TD-{day.Year}-{day.Month:D2}");
             }
         }
-        _oneOff = false;
     }
 
     /// <summary>
-    /// From July 2025 provinces allocate to their communes: every active commune gets its first funds in the first
-    /// two weeks, then about half of them get more on the first working day of each quarter.
+    /// From July 2025, on the first working day of each week, each province passes 85 % of each fund that holds
+    /// enough for a few loans to one of its communes, where most lending now happens.
     /// </summary>
     private void CommuneAllocations(DateOnly day)
     {
-        if (_firstCommuneRound.TryGetValue(day, out var communes))
+        if (day < Merger || _activeCommunes.Count == 0 || !IsWorkingDay(day) || (day.DayOfWeek != DayOfWeek.Monday && day != Merger)) return;
+        foreach (var (province, communes) in _activeCommunesIn)
         {
-            _oneOff = true;
-            var before = _eventsAccepted;
-            foreach (var commune in communes) AllocateToCommune(day, commune, CommuneFundsEach);
-            _firstCommuneRoundEvents += _eventsAccepted - before;
-            _oneOff = false;
-        }
-        else if (IsQuarterlyCommuneRound(day))
-        {
-            _oneOff = true;
-            foreach (var commune in _activeCommunes)
-                if (Chance(0.5)) AllocateToCommune(day, commune, 1);
-            _oneOff = false;
-        }
-    }
-
-    private int CommuneFundsEach => _scale >= 0.5 ? 3 : 2;
-
-    private bool IsQuarterlyCommuneRound(DateOnly day) => day > _communesFrom.AddDays(31) && day.Month % 3 == 1 && IsFirstWorkingDayOfMonth(day);
-
-    /// <summary>
-    /// The events still to come that are not lending and not yet committed: the first commune round, the quarterly
-    /// commune rounds, and the routine inflows, national allocations, recalls and reversals at their rate so far.
-    /// The merger's transfers are counted as the loans and funds they will move are made.
-    /// </summary>
-    private double OtherEventsToCome(int i)
-    {
-        var communeRounds = _communeRoundsSuffix[i] * _expectedActiveCommunes * 0.5 * 2;
-        var firstRound = _days[^1] >= Merger ? Math.Max(0, 2.0 * _expectedActiveCommunes * CommuneFundsEach - _firstCommuneRoundEvents) : 0;
-        var routineRate = (_routineOtherEvents + _priorOtherRate * 20) / (_weightElapsed + 20);
-        return communeRounds + firstRound + routineRate * _weightSuffix[i];
-    }
-
-    /// <summary>The merge's events still to come: a transfer for each loan drawn in a closing province, two per fund moved.</summary>
-    private long MergerEventsToCome(DateOnly day) =>
-        day >= Merger || _days[^1] < Merger
-            ? 0
-            : _loansInClosingProvinces + 2L * _closing2025.Sum(p => Ledger.FundsAt(p).Count) + _merges2025.Count;
-
-    private void AllocateToCommune(DateOnly day, string commune, int fundsEach)
-    {
-        var province = Localities.Find(commune)!.ParentOn(day)!;
-        var funds = Ledger.FundsAt(province)
-            .Select(k => (Key: k, Available: Ledger.Fund(k)!.AvailableVnd))
-            .Where(f => f.Available >= Billion)
-            .ToList();
-        var year = day.Year;
-        foreach (var (key, available) in SampleWeighted(funds, f => f.Available, fundsEach))
-        {
-            var amount = Math.Max(50 * Million, available * 0.5 / _activeCommunesIn[province] * Between(0.6, 1.4));
-            var toProgramme = key.Programme == Programme.General ? PickWeighted(_profiles, p => p.MoneyWeight).Programme : null;
-            Allocate(day, province, commune, key.Source, key.Programme, toProgramme, amount, $"QD-{province}-{year}-{day.Month:D2}");
+            var funds = Ledger.FundsAt(province)
+                .Where(k => !_quiet.Contains(k))
+                .Select(k => (Key: k, Available: Ledger.Fund(k)!.AvailableVnd))
+                .Where(f => f.Available >= 4 * SmallestLoan)
+                .ToList();
+            foreach (var (key, available) in funds)
+            {
+                var commune = Pick(communes);
+                var toProgramme = key.Programme == Programme.General ? Earmark(commune, key.Source, day) : null;
+                Allocate(day, province, commune, key.Source, key.Programme, toProgramme, available * 0.85, $"QD-{province}-{day.Year}-{day.Month:D2}");
+            }
         }
     }
 
@@ -504,29 +394,28 @@ public sealed class DemoHistory
             Funds(fromFund, toFund), state => AllocateEndpoint.Decide(command, state.Funds, day, Localities)), Reversible.Allocation);
     }
 
-    /// <summary>A few recalls: part of a province's fund back to the nation, or, from July 2025, of a commune's to its province.</summary>
-    private void Recalls(int i, DateOnly day)
+    /// <summary>A few recalls a year (8 at k = 100, at least 12 at a large k): part of a province's fund back to the nation, or, from July 2025, of a commune's to its province.</summary>
+    private void Recalls(DateOnly day)
     {
-        _recallCarry += Count(30, 4) * _weights[i] / _weightSuffix[0];
-        for (; _recallCarry >= 1; _recallCarry--)
-        {
-            var fromCommune = day >= Merger && Chance(0.5);
-            var child = fromCommune ? Pick(_activeCommunes) : PickWeighted(OpenProvinces(day), p => p.Weight).Code;
-            var parent = fromCommune ? Localities.Find(child)!.ParentOn(day)! : Nation;
-            var minimum = fromCommune ? 100 * Million : 10 * Billion;
-            var funds = Ledger.FundsAt(child)
-                .Select(k => (Key: k, Available: Ledger.Fund(k)!.AvailableVnd))
-                .Where(f => f.Available >= minimum)
-                .ToList();
-            if (funds.Count == 0) continue;
-            var (key, available) = PickWeighted(funds, f => f.Available);
-            var command = new Recall(NextId(), child, parent, key.Source, key.Programme, Vnd(available * Between(0.05, 0.2)),
-                "Credit plan revised: unused capital returned", Date(day));
-            Valid(RecallEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
-            var (childFund, parentFund) = RecallEndpoint.Funds(command);
-            Emit(Ledger.Record("/api/recalls", command, command.CommandId!.Value, day,
-                Funds(childFund, parentFund), state => RecallEndpoint.Decide(command, state.Funds, day, Localities)));
-        }
+        if (!IsWorkingDay(day) || !Chance(Math.Clamp(8 * 100 / _k, 12, 260) / 260)) return;
+        var fromCommune = day >= Merger && _activeCommunes.Count > 0 && Chance(0.5);
+        var children = fromCommune ? _activeCommunes : OpenProvinces(day).Select(p => p.Code).ToList();
+        // A fund of one of them that holds enough for a loan or two (at a large k few do).
+        var funds = children
+            .SelectMany(child => Ledger.FundsAt(child).Where(k => !_quiet.Contains(k)))
+            .Select(k => (Key: k, Available: Ledger.Fund(k)!.AvailableVnd))
+            .Where(f => f.Available >= 2 * SmallestLoan)
+            .ToList();
+        if (funds.Count == 0) return;
+        var (key, available) = PickWeighted(funds, f => f.Available);
+        var child = key.Locality;
+        var parent = fromCommune ? Localities.Find(child)!.ParentOn(day)! : Nation;
+        var command = new Recall(NextId(), child, parent, key.Source, key.Programme, Vnd(available * Between(0.05, 0.2)),
+            "Credit plan revised: unused capital returned", Date(day));
+        Valid(RecallEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
+        var (childFund, parentFund) = RecallEndpoint.Funds(command);
+        Emit(Ledger.Record("/api/recalls", command, command.CommandId!.Value, day,
+            Funds(childFund, parentFund), state => RecallEndpoint.Decide(command, state.Funds, day, Localities)));
     }
 
     // ---- The 2025 reorganisation ----
@@ -534,12 +423,11 @@ public sealed class DemoHistory
     /// <summary>
     /// The 23 merges of 1 July 2025 through the merge command, each reading every fund and loan of its closing
     /// provinces and the successor's matching funds (as <c>MergeLocalitiesEndpoint.TouchesAsync</c> reads them);
-    /// each accepted merge is applied to the structure before the next is decided. Then the communes that will be
-    /// active are chosen and given a day of the first allocation round.
+    /// each accepted merge is applied to the structure before the next is decided. A successor takes over its
+    /// closing provinces' local budgets. Then the communes that lend are chosen: one in k ÷ 10 (at least two a province).
     /// </summary>
     private void ReorganiseProvinces()
     {
-        _oneOff = true;
         foreach (var merge in _merges2025)
         {
             var command = new MergeLocalities(NextId(), merge.Merged, merge.Into, merge.Name, Date(Merger));
@@ -550,8 +438,15 @@ public sealed class DemoHistory
             var touches = new Touches([.. moved, .. moved.Select(k => k with { Locality = merge.Into })], loans, []);
             var merged = Emit(Ledger.Record("/api/localities/merges", command, command.CommandId!.Value, Merger, touches,
                 state => MergeLocalitiesEndpoint.Decide(command, state, Merger, Localities)));
-            if (merged is not null)
-                Localities.Apply([new RecordedMerge((LocalitiesMerged)merged.Events[0].Data, merged.RecordedAt)]);
+            if (merged is null) continue;
+            Localities.Apply([new RecordedMerge((LocalitiesMerged)merged.Events[0].Data, merged.RecordedAt)]);
+            foreach (var province in closing)
+            {
+                _localShare[merge.Into] = _localShare.GetValueOrDefault(merge.Into) + _localShare.GetValueOrDefault(province);
+                _localNet[merge.Into] = _localNet.GetValueOrDefault(merge.Into) + _localNet.GetValueOrDefault(province);
+                _localShare.Remove(province);
+                _localNet.Remove(province);
+            }
         }
         // Nothing recorded before the reorganisation is reversed after it: the closed provinces are frozen.
         foreach (var candidates in _candidates.Values)
@@ -559,13 +454,12 @@ public sealed class DemoHistory
             foreach (var candidate in candidates) Ledger.Forget(candidate.Id);
             candidates.Clear();
         }
-        _oneOff = false;
 
         _provinces2025 = Localities.All
             .Where(l => l.Level == LocalityLevel.Province && l.IsOpenOn(Merger))
             .Select(p => (p.Code, (double)Localities.ChildrenOn(p.Code, Merger).Count()))
             .ToList();
-        var share = Math.Min(1, _scale);
+        var share = Math.Min(1, 10 / _k);
         var active = new List<string>();
         foreach (var (province, communes) in _provinces2025)
         {
@@ -573,179 +467,25 @@ public sealed class DemoHistory
             active.AddRange(SampleWeighted(all, _ => 1, Math.Max(2, (int)Math.Round(communes * share))));
         }
         _activeCommunes = active;
-        _activeCommunesIn = active.GroupBy(c => Localities.Find(c)!.ParentOn(Merger)!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var firstDays = Enumerable.Range(0, 21).Select(_communesFrom.AddDays).Where(IsWorkingDay).Take(10).Where(d => d <= _options.To).ToList();
-        foreach (var commune in firstDays.Count == 0 ? [] : active)
-        {
-            var on = firstDays[_random.Next(firstDays.Count)];
-            if (!_firstCommuneRound.TryGetValue(on, out var list)) _firstCommuneRound[on] = list = [];
-            list.Add(commune);
-        }
+        _activeCommunesIn = active.GroupBy(c => Localities.Find(c)!.ParentOn(Merger)!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 
+    /// <summary>The provinces open on a day, weighted by their size in communes.</summary>
     private IReadOnlyList<(string Code, double Weight)> OpenProvinces(DateOnly day) => day < Merger ? _provincesBefore2025 : _provinces2025;
 
-    // ---- Lending ----
-
-    private void Drawdowns(int i, DateOnly day)
-    {
-        var budget = _options.TargetEvents - _eventsAccepted - _futureRepaymentEvents - MergerEventsToCome(day) - OtherEventsToCome(i);
-        _loanCarry += Math.Max(0, budget) * _weights[i] / _lendingSuffix[i];
-        for (; _loanCarry >= 1; _loanCarry--) DrawDown(day);
-    }
-
-    /// <summary>On the last day, more drawdowns if the history is still short of the events asked for.</summary>
-    private void ReachTarget(DateOnly day)
-    {
-        for (var attempts = 0; _eventsAccepted < _options.TargetEvents && attempts < 1_000_000; attempts++) DrawDown(day);
-    }
-
-    /// <summary>
-    /// One loan: a locality where lending happens on that day (a province before July 2025; after it mostly a commune),
-    /// a programme fund there, a principal and term within the programme's caps, an entrusted organisation.
-    /// </summary>
-    private void DrawDown(DateOnly day)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var locality = day < Merger || _activeCommunes.Count == 0 || Chance(0.15)
-                ? PickWeighted(OpenProvinces(day), p => p.Weight).Code
-                : Pick(_activeCommunes);
-            var funds = Ledger.FundsAt(locality)
-                .Where(k => k.Programme != Programme.General && _profileOf.ContainsKey(k.Programme) && Ledger.Fund(k)!.AvailableVnd > 0)
-                .ToList();
-            if (funds.Count == 0) continue;
-
-            var programme = PickWeighted(funds.Select(k => k.Programme).Distinct(StringComparer.Ordinal).ToList(), p => _profileOf[p].CountWeight);
-            var key = PickWeighted(funds.Where(k => k.Programme == programme).ToList(), k => Ledger.Fund(k)!.AvailableVnd);
-            var profile = _profileOf[programme];
-            // Within the rules in force on the day (a cap raised later does not apply to earlier loans).
-            if (_programmes.Find(programme)!.RulesOn(day) is not { } rules) continue;
-            var principal = Math.Min(profile.Principal(_random, rules.MaxLoanVnd), rules.MaxLoanVnd);
-            var term = Math.Min(profile.Term(_random), rules.MaxTermMonths);
-            var organisation = PickWeighted(profile.Organisations, o => o.Weight).Organisation;
-            var savingsGroup = Chance(0.9) ? $"TTK-{locality}-{_random.Next(1, 41):D3}" : null;
-            var borrower = $"HH-{locality}-{++_borrowers:D7}";
-            var id = NextId();
-            // The loan's schedule falls due as the history will repay it: every 6 or 12 months (at most its term).
-            var interval = InstalmentMonths(_random);
-            var command = new DrawDownLoan(id, null, locality, key.Source, programme, principal, borrower, organisation, savingsGroup, term, Date(day))
-            {
-                RepaymentEveryMonths = Math.Min(interval, term),
-            };
-            Valid(DrawDownLoanEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
-            var drawn = Emit(Ledger.Record("/api/loans", command, id, day,
-                new Touches([DrawDownLoanEndpoint.Fund(command)], [id.ToString()], []),
-                state => DrawDownLoanEndpoint.Decide(command, id, state, day, Localities), StatusCodes.Status201Created), Reversible.Drawdown, id.ToString());
-            if (drawn is null) return;
-
-            if (day < Merger && _closing2025.Contains(locality)) _loansInClosingProvinces++;
-            var plan = LoanPlan.For(id.ToString(), principal, term, interval, day, _options.To);
-            _plans[plan.LoanId] = plan;
-            _futureRepaymentEvents += 2L * plan.RemainingDues;
-            if (plan.RemainingDues > 0) _dues.Enqueue(plan, plan.NextDue);
-            return;
-        }
-    }
-
-    /// <summary>The repayments due today: an instalment, or everything outstanding at maturity (and now and then early).</summary>
-    private void Repayments(DateOnly day)
-    {
-        while (_dues.TryPeek(out var plan, out var due) && due <= day)
-        {
-            _dues.Dequeue();
-            if (plan.Ended) continue;
-            plan.Take();
-            _futureRepaymentEvents -= 2;
-            var loan = Ledger.Loan(plan.LoanId);
-            if (loan is not { Status: LoanStatus.Active })
-            {
-                _futureRepaymentEvents -= 2L * plan.End();
-                continue;
-            }
-
-            var inFull = plan.IsFinal(due) || Chance(0.03);
-            var amount = inFull ? loan.OutstandingVnd : Math.Min(plan.InstalmentVnd, loan.OutstandingVnd);
-            var command = new RepayLoan(NextId(), amount, Date(day));
-            Valid(RepayLoanEndpoint.Validate(command, _clock), command);
-            Emit(Ledger.Record($"/api/loans/{loan.Id}/repayments", command, command.CommandId!.Value, day,
-                new Touches([RepayLoanEndpoint.FundOf(loan)], [loan.Id], []),
-                state => RepayLoanEndpoint.Decide(command, state.Loan(loan.Id)!, state.Funds, day)), Reversible.Repayment, loan.Id);
-
-            if (Ledger.Loan(loan.Id) is { Status: LoanStatus.Active } && plan.ScheduleNext(_options.To))
-                _dues.Enqueue(plan, plan.NextDue);
-            else
-                _futureRepaymentEvents -= 2L * plan.End();
-        }
-    }
-
-    // ---- Corrections ----
-
-    /// <summary>
-    /// A few hundred reversals over the history, each of a recent movement that can still be reversed: an inflow,
-    /// an allocation, a drawdown that has no repayments, or a loan's latest repayment.
-    /// </summary>
-    private void Reversals(int i, DateOnly day)
-    {
-        _reversalCarry += Count(300, 12) * _weights[i] / _weightSuffix[0];
-        for (; _reversalCarry >= 1; _reversalCarry--)
-        {
-            var first = PickWeighted(Enum.GetValues<Reversible>(), k => k switch
-            {
-                Reversible.Inflow => 0.2,
-                Reversible.Allocation => 0.3,
-                _ => 0.25,
-            });
-            foreach (var kind in Enum.GetValues<Reversible>().OrderBy(k => k == first ? 0 : 1))
-            {
-                var candidates = _candidates[kind].Where(c => c.EffectiveOn >= day.AddDays(-30) && StillReversible(kind, c)).ToList();
-                if (candidates.Count == 0) continue;
-                Reverse(day, kind, Pick(candidates));
-                break;
-            }
-        }
-    }
-
-    private bool StillReversible(Reversible kind, Candidate candidate)
-    {
-        if (Ledger.Remembered(candidate.Id) is not { ReversedBy: null }) return false;
-        var loan = candidate.LoanId is null ? null : Ledger.Loan(candidate.LoanId);
-        return kind switch
-        {
-            Reversible.Drawdown => loan is { Status: LoanStatus.Active, Repayments.Count: 0 },
-            Reversible.Repayment => loan is { Repayments: [.., var latest] } && latest == candidate.Id,
-            _ => true,
-        };
-    }
-
-    private void Reverse(DateOnly day, Reversible kind, Candidate candidate)
-    {
-        _candidates[kind].Remove(candidate);
-        var original = Ledger.Remembered(candidate.Id)!;
-        var command = new ReverseMovement(NextId(), original.Id, Pick(ReversalReasons), Date(day));
-        Valid(ReverseMovementEndpoint.Validate(command, _clock), command);
-        // Reversals follow the money: a fund of a province merged since is now its successor's.
-        var touches = ReverseMovementEndpoint.TouchesOf(original, Localities);
-        var repaidBefore = candidate.LoanId is not null && Ledger.Loan(candidate.LoanId)!.Status == LoanStatus.Repaid;
-        var reversed = Emit(Ledger.Record("/api/reversals", command, command.CommandId!.Value, day, touches, state =>
-        {
-            var movement = state.Command(original.Id)!;
-            return ReverseMovementEndpoint.Decide(command, movement, MovementRecorder.EventsOf(movement), state, day, Localities);
-        }));
-        Ledger.Forget(original.Id);
-        if (reversed is null || candidate.LoanId is null) return;
-
-        var plan = _plans[candidate.LoanId];
-        if (kind == Reversible.Drawdown)
-            _futureRepaymentEvents -= 2L * plan.End();
-        else if (kind == Reversible.Repayment && repaidBefore && plan.Reopen(day, _options.To))
-        {
-            _futureRepaymentEvents += 2;
-            _dues.Enqueue(plan, plan.NextDue);
-        }
-    }
-
     // ---- Bookkeeping ----
+
+    /// <summary>The days whose closing figures the check compares: the published ones within the history, and its last.</summary>
+    private bool IsTallyDay(DateOnly day) =>
+        day >= _options.From.AddDays(-1) && (day == _options.To || PublishedFigures.Capital.Any(p => p.On == day) || PublishedFigures.LocalBudget.Any(p => p.On == day));
+
+    private void KeepDayEnd(DateOnly day)
+    {
+        var active = Ledger.Loans.Values.Where(l => l.Status == CapitalFlows.Loans.LoanStatus.Active).ToList();
+        var overdue = _troubled.Sum(id => (double)Ledger.Loan(id)!.OverdueOn(day.AddDays(1)));
+        Tally.EndOfDay(day, _localNet, active.Count, overdue);
+    }
 
     /// <summary>Takes an accepted command into the day's output and the counts; a reversible one becomes a candidate.</summary>
     private SeededCommand? Emit(SeededCommand? command, Reversible? reversible = null, string? loanId = null)
@@ -753,8 +493,6 @@ public sealed class DemoHistory
         if (command is null) return null;
         _today.Add(command);
         _eventsAccepted += command.Events.Count;
-        if (!_oneOff && command.Type is not (nameof(DrawDownLoan) or nameof(RepayLoan)))
-            _routineOtherEvents += command.Events.Count;
         _accepted[command.Type] = _accepted.GetValueOrDefault(command.Type) + 1;
         foreach (var e in command.Events)
         {
@@ -768,9 +506,18 @@ public sealed class DemoHistory
                 _ => (null, 0),
             };
             if (source is not null) _netBySource[source] += amount;
+            if (e.Data is MobilisedCapitalReceived mobilised)
+                _netByInstrument[mobilised.Instrument] = _netByInstrument.GetValueOrDefault(mobilised.Instrument) + mobilised.AmountVnd;
+            if (e.Data is LocalBudgetToppedUp topUp)
+            {
+                var province = Localities.Find(topUp.Locality) is { Level: LocalityLevel.Commune } commune ? commune.ParentOn(command.EffectiveOn)! : topUp.Locality;
+                _localNet[province] = _localNet.GetValueOrDefault(province) + topUp.AmountVnd;
+            }
         }
+        Tally.Record(command);
 
-        if (reversible is { } kind)
+        // Inflows are reversed only by the corrections, which remember their own (the quiet donations).
+        if (reversible is { } kind && kind != Reversible.Inflow)
         {
             var candidates = _candidates[kind];
             Ledger.Remember(command.Processed);
@@ -793,48 +540,12 @@ public sealed class DemoHistory
 
     private static Touches Funds(params FundKey[] funds) => new(funds, [], []);
 
-    /// <summary>How much of each kind of day's activity a day carries: working days fully, weekends little; growing by 6 % a year.</summary>
-    private double Weight(DateOnly day)
-    {
-        var weekday = day.DayOfWeek switch
-        {
-            DayOfWeek.Saturday => 0.3,
-            DayOfWeek.Sunday => 0.05,
-            _ => 1.0,
-        };
-        var years = (day.DayNumber - _options.From.DayNumber) / 365.25;
-        return weekday * (1 + 0.06 * years) * (day >= Merger ? 1.1 : 1);
-    }
-
-    /// <summary>
-    /// The events one loan drawn on each day brings within the history: its drawdown and the repayments due before
-    /// the last day (two events each), estimated per month from a sample of loan plans with a generator of its own.
-    /// </summary>
-    private double[] EventsPerLoan()
-    {
-        var sampler = new Random(_options.Seed ^ 0x5EED);
-        var byMonth = new Dictionary<(int, int), double>();
-        return _days.Select(day =>
-        {
-            if (byMonth.TryGetValue((day.Year, day.Month), out var events)) return events;
-            var dues = Enumerable.Range(0, 64).Average(_ =>
-            {
-                var profile = PickWeighted(_profiles, p => p.CountWeight, sampler);
-                return LoanPlan.For("", 1, profile.Term(sampler), InstalmentMonths(sampler), day, _options.To).RemainingDues;
-            });
-            return byMonth[(day.Year, day.Month)] = 2 + 2 * dues;
-        }).ToArray();
-    }
-
-    /// <summary>Most loans repay principal once a year, some every six months.</summary>
-    private static int InstalmentMonths(Random random) => random.NextDouble() < 0.3 ? 6 : 12;
-
     private static bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
 
     private static bool IsFirstWorkingDayOfMonth(DateOnly day) =>
         IsWorkingDay(day) && Enumerable.Range(1, day.Day - 1).All(d => !IsWorkingDay(new DateOnly(day.Year, day.Month, d)));
 
-    private int Count(int atFullScale, int minimum) => Math.Max(minimum, (int)Math.Round(atFullScale * _scale));
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 
     private static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -884,16 +595,4 @@ public sealed class DemoHistory
         }
         return chosen;
     }
-
-    /// <summary>The kinds of movement the history reverses now and then.</summary>
-    private enum Reversible
-    {
-        Inflow,
-        Allocation,
-        Drawdown,
-        Repayment,
-    }
-
-    /// <summary>A recent movement that may be reversed: its command, effective date and (for lending) its loan.</summary>
-    private sealed record Candidate(Guid Id, DateOnly EffectiveOn, string? LoanId);
 }

@@ -28,6 +28,7 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
     private readonly Dictionary<string, Loan> _loans = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, ProcessedCommand> _remembered = [];
     private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<object>> _streams = new(StringComparer.Ordinal);
     private bool _structureStarted;
 
     public IReadOnlyDictionary<FundKey, Fund> Funds => _funds;
@@ -44,6 +45,9 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         _fundsByLocality.TryGetValue(locality, out var keys) ? keys : [];
 
     public Loan? Loan(string loanId) => _loans.GetValueOrDefault(loanId);
+
+    /// <summary>The events of a stream that is neither a fund nor a loan (a plan's), oldest first.</summary>
+    public IReadOnlyList<object> Stream(string streamKey) => _streams.TryGetValue(streamKey, out var events) ? events : [];
 
     /// <summary>
     /// Keeps an accepted command's record where a later reversal can read it. The service remembers every
@@ -67,7 +71,9 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         var funds = touches.Funds.Distinct().Where(_funds.ContainsKey).ToDictionary(k => k, k => _funds[k]);
         var loans = touches.Loans.Distinct(StringComparer.Ordinal).Where(_loans.ContainsKey).ToDictionary(l => l, l => _loans[l], StringComparer.Ordinal);
         var commands = touches.Commands.Distinct().Where(_remembered.ContainsKey).ToDictionary(c => c, c => _remembered[c]);
-        var state = new LedgerState(new FundStates(funds), loans, commands);
+        var streams = touches.Streams.Concat(touches.Reads).Distinct(StringComparer.Ordinal)
+            .ToDictionary(k => k, k => (IReadOnlyList<object>)Stream(k), StringComparer.Ordinal);
+        var state = new LedgerState(new FundStates(funds), loans, commands) { Streams = streams };
 
         var type = command.GetType().Name;
         var decision = state.Decide(effectiveOn, decide);
@@ -118,8 +124,9 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
     {
         foreach (var (streamKey, data) in decision.Events)
         {
-            if (streamKey == LocalityDirectory.StructureStream) continue;
-            if (streamKey.Contains('/', StringComparison.Ordinal))
+            // Only funds and loans have invariants to guard; the structure's and the plans' streams have none.
+            if (!Engine.Rebuilding.StreamFolds.IsFund(streamKey) && !Engine.Rebuilding.StreamFolds.IsLoan(streamKey)) continue;
+            if (Engine.Rebuilding.StreamFolds.IsFund(streamKey))
             {
                 var key = FundKey.Parse(streamKey);
                 var before = funds.TryGetValue(streamKey, out var staged) ? staged : _funds.GetValueOrDefault(key);
@@ -146,6 +153,14 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
             var starts = !_structureStarted;
             _structureStarted = true;
             return new SeededEvent(streamKey, data, null, starts);
+        }
+        if (streamKey.Contains(':', StringComparison.Ordinal))
+        {
+            // A plan's stream (credit-plan:..., local-capital-plan:...): no snapshot, its events are its state.
+            var startsStream = !_streams.TryGetValue(streamKey, out var events);
+            if (startsStream) _streams[streamKey] = events = [];
+            events!.Add(data);
+            return new SeededEvent(streamKey, data, null, startsStream);
         }
         if (streamKey.Contains('/', StringComparison.Ordinal))
         {

@@ -11,7 +11,14 @@ public sealed class SeedDemoInput : NetCoreInput
     [Description("The first effective date (YYYY-MM-DD); the history runs from it to yesterday in Vietnam")]
     public string FromFlag { get; set; } = "2021-01-01";
 
-    [Description("Write at least this many events")]
+    [Description("The last effective date (YYYY-MM-DD); default yesterday in Vietnam")]
+    public string? ToFlag { get; set; }
+
+    [Description("k: one borrower in k simulated, every capital amount divided by k (loan amounts, caps and terms real)")]
+    [FlagAlias("sample-factor", true)]
+    public int SampleFactorFlag { get; set; } = DemoHistoryOptions.DefaultSampleFactor;
+
+    [Description("Obsolete: the real bank at 1 : k sets the number of events; kept so that old command lines still run")]
     [FlagAlias("events", true)]
     public long EventsFlag { get; set; } = 1_000_000;
 
@@ -20,6 +27,9 @@ public sealed class SeedDemoInput : NetCoreInput
 
     [Description("Delete every event and document in the store first (the 2025 reorganisation is not recorded again)")]
     public bool ResetFlag { get; set; }
+
+    [Description("Simulate and print the check without writing anything (no database needed)")]
+    public bool DryRunFlag { get; set; }
 
     [Description("Commands written per transaction")]
     public int BatchFlag { get; set; } = 4_000;
@@ -49,11 +59,21 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
             await Console.Error.WriteLineAsync($"--from must be a date YYYY-MM-DD no later than yesterday in Vietnam ({lastDay:yyyy-MM-dd}).");
             return false;
         }
-        if (input.EventsFlag < 1 || input.BatchFlag < 1)
+        var to = lastDay;
+        if (input.ToFlag is not null &&
+            (!DateOnly.TryParseExact(input.ToFlag, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out to) || to < from || to > lastDay))
         {
-            await Console.Error.WriteLineAsync("--events and --batch must be at least 1.");
+            await Console.Error.WriteLineAsync($"--to must be a date YYYY-MM-DD from --from ({from:yyyy-MM-dd}) to yesterday in Vietnam ({lastDay:yyyy-MM-dd}).");
             return false;
         }
+        if (input.EventsFlag < 1 || input.BatchFlag < 1 || input.SampleFactorFlag < 1)
+        {
+            await Console.Error.WriteLineAsync("--events, --batch and --sample-factor must be at least 1.");
+            return false;
+        }
+
+        var k = input.SampleFactorFlag;
+        if (input.DryRunFlag) return DryRun(new DemoHistoryOptions(from, to, input.EventsFlag, input.SeedFlag) { SampleFactor = k }, clock);
 
         using var host = input.BuildHost();
         var store = (IDocumentStore)host.Services.GetService(typeof(IDocumentStore))!;
@@ -62,8 +82,9 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         if (!await IsEmptyOrResetAsync(store, input.ResetFlag)) return false;
 
-        var history = new DemoHistory(new DemoHistoryOptions(from, lastDay, input.EventsFlag, input.SeedFlag), programmes, clock);
-        Console.WriteLine(Invariant($"Seeding at least {input.EventsFlag:N0} events effective {from:yyyy-MM-dd} to {lastDay:yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
+        var history = new DemoHistory(new DemoHistoryOptions(from, to, input.EventsFlag, input.SeedFlag) { SampleFactor = k }, programmes, clock);
+        Console.WriteLine(Invariant($"Seeding the bank at 1 : {k} (sample factor k = {k}: one borrower in {k} simulated, every capital amount divided by {k}; loan amounts, caps and terms real)"));
+        Console.WriteLine(Invariant($"  effective {from:yyyy-MM-dd} to {to:yyyy-MM-dd}, after an opening year from {from.AddYears(-1):yyyy-MM-dd} (seed {input.SeedFlag}, {input.BatchFlag:N0} commands a transaction)"));
         var (reportedAt, reportedEvents) = (TimeSpan.Zero, 0L);
         var writer = new BulkWriter(store);
         var done = await writer.WriteAllAsync(history.Commands(), input.BatchFlag, progress =>
@@ -77,7 +98,37 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         Summarise(history, done);
         if (writer.Rebuilt is { } rebuilt)
             Console.WriteLine(Invariant($"Projections written from the log (within the time above): {string.Join(", ", rebuilt.Tables.Select(t => Invariant($"{t.Table} {t.Rows:N0} rows")))} from {rebuilt.Events:N0} events in {rebuilt.Elapsed.TotalSeconds:N1} s, {rebuilt.EventsPerSecond:N0} events/s."));
+        await RecordScaleAsync(store, history, clock);
+        Console.WriteLine(Invariant($"Base history recorded by {history.CorrectionsRecordedAfter:O}; the back-dated corrections after it: ask knownAt={history.CorrectionsRecordedAfter:O} for the books before them."));
+        foreach (var line in DemoCheck.Lines(DemoCheck.Rows(history.Tally, k), k)) Console.WriteLine(line);
         return true;
+    }
+
+    /// <summary>The history simulated in memory only: its size, its refusals and its check.</summary>
+    private static bool DryRun(DemoHistoryOptions options, TimeProvider clock)
+    {
+        var history = new DemoHistory(options, ProgrammeCatalogue.LoadEmbedded(), clock);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (commands, events) = (0L, 0L);
+        foreach (var command in history.Commands())
+        {
+            commands++;
+            events += command.Events.Count;
+        }
+        Console.WriteLine(Invariant($"Dry run at 1 : {options.SampleFactor}, {options.From:yyyy-MM-dd} to {options.To:yyyy-MM-dd}: {events:N0} events of {commands:N0} commands simulated in {started.Elapsed:h\\:mm\\:ss}, nothing written."));
+        Console.WriteLine("Accepted: " + string.Join(", ", history.Accepted.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
+        Console.WriteLine("Refused and skipped: " + (history.Refusals.Count == 0
+            ? "none"
+            : string.Join(", ", history.Refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => Invariant($"{r.Key} {r.Value:N0}")))));
+        foreach (var line in DemoCheck.Lines(DemoCheck.Rows(history.Tally, options.SampleFactor), options.SampleFactor)) Console.WriteLine(line);
+        return true;
+    }
+
+    /// <summary>Keeps the scale the history was written at, which the capital summary shows as <c>sampleFactor</c>.</summary>
+    private static async Task RecordScaleAsync(IDocumentStore store, DemoHistory history, TimeProvider clock)
+    {
+        var options = (await DemoScale.RecordAsync(store, history, clock, CancellationToken.None));
+        Console.WriteLine(Invariant($"Recorded the sample factor k = {options.SampleFactor} in the store (document {DemoScale.DocumentId}): GET /api/capital/summary shows it as sampleFactor."));
     }
 
     /// <summary>
@@ -116,7 +167,8 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         Console.WriteLine(Invariant($"Capital (inflows less reversed inflows): {net.Values.Sum() / 1e12:N1} trillion VND; ") +
             string.Join(", ", net.Select(s => Invariant($"{s.Key} {s.Value / 1e12:N1}"))));
         if (loans.Count > 0)
-            Console.WriteLine(Invariant($"Loans: {loans.Count:N0}, {loans.Average(l => l.PrincipalVnd) / 1e6:N1} million VND on average; {loans.Sum(l => l.OutstandingVnd) / 1e12:N2} trillion VND outstanding."));
+            Console.WriteLine(Invariant($"Loans: {loans.Count:N0} (the opening book included), {loans.Average(l => l.PrincipalVnd) / 1e6:N1} million VND on average; {loans.Sum(l => l.OutstandingVnd) / 1e12:N2} trillion VND outstanding."));
+        Console.WriteLine("Accepted: " + string.Join(", ", history.Accepted.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -93,6 +93,7 @@ export const en: Record<Key, string> = {
   bySource: 'By source',
   byProvince: 'By province',
   byProgramme: 'By programme',
+  sampleFactor: 'Demo history at scale (one borrower in k, every amount divided by k):',
   totalCapital: 'Total capital',
   movementsTitle: 'Move capital',
   'form.entrust': 'Entrust central budget',

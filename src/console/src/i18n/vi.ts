@@ -96,6 +96,7 @@ export const vi = {
   bySource: 'Theo nguồn vốn',
   byProvince: 'Theo tỉnh, thành phố',
   byProgramme: 'Theo chương trình',
+  sampleFactor: 'Dữ liệu minh họa theo tỷ lệ (một người vay trên k, mọi số tiền chia cho k):',
   totalCapital: 'Tổng nguồn vốn',
   // Movements
   movementsTitle: 'Điều chuyển vốn',

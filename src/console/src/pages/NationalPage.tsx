@@ -44,6 +44,11 @@ function Picture({ summary }: { summary: CapitalSummary }) {
       <h2 className="headline">
         {t('totalCapital')}: <span translate="no">{inBillions(summary.totalVnd)}</span> {t('billionDong')}
       </h2>
+      {summary.sampleFactor && summary.sampleFactor > 1 ? (
+        <p className="sample-factor" data-testid="sample-factor">
+          {t('sampleFactor')} <span translate="no">1 : {summary.sampleFactor}</span>
+        </p>
+      ) : null}
       <div className="figures">
         <Figure testId="national-total" label={t('capital')} amount={summary.totalVnd} />
         <Figure testId="national-outstanding" label={t('outstanding')} amount={summary.loansOutstandingVnd} />
