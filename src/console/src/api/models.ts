@@ -81,6 +81,8 @@ export interface CapitalSummary {
   bySource: SummaryRow[];
   byProvince: SummaryRow[];
   byProgramme: SummaryRow[];
+  /** The demo history's sample factor k (the store holds the bank at 1 : k); absent on a store that was not seeded. */
+  sampleFactor?: number;
 }
 
 export interface HistoryItem {
