@@ -11,7 +11,7 @@
 --             seed-demo --reset and projection rebuilds.
 --   service   USAGE on the schema; SELECT, INSERT, UPDATE, DELETE on the tables the migrator creates (documents,
 --             snapshots, projection progress, Wolverine's node and envelope tables), sequences; except that
---             db-apply (the event chain's schema object, src/CapitalFlows/History/Chain/EventChainStorage.cs)
+--             db-apply (the event chain's schema object, src/CapitalFlows/EventLog/Chain/EventChainStorage.cs)
 --             revokes from every role but the owner UPDATE, DELETE and TRUNCATE on mt_events, and every write on
 --             mt_event_hashes. The service still appends: the chain's trigger writes the hashes as the owner.
 \set ON_ERROR_STOP on

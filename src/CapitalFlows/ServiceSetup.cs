@@ -1,15 +1,16 @@
 using System.Text.Json.Serialization;
+using CapitalFlows.Api;
 using CapitalFlows.Approvals;
-using CapitalFlows.Commands;
+using CapitalFlows.Engine;
+using CapitalFlows.EventLog.Chain;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
-using CapitalFlows.History.Chain;
-using CapitalFlows.History.LocalityIndex;
-using CapitalFlows.Ledger.ReadingDailyCapital;
+using CapitalFlows.EventLog.LocalityIndex;
 using CapitalFlows.Loans;
 using CapitalFlows.Loans.ReadingCreditQuality;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.Merging;
+using CapitalFlows.National.ReadingDailyCapital;
 using CapitalFlows.Operations;
 using CapitalFlows.Periods;
 using CapitalFlows.Programmes;
@@ -86,7 +87,7 @@ public static class ServiceSetup
                 opts.Projections.Add(new LoanQualityMovementProjection(opts.DatabaseSchemaName), ProjectionLifecycle.Inline);
                 opts.Schema.For<ProcessedCommand>();
                 opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
-                opts.Schema.For<CapitalFlows.History.Seeding.DemoScale>();
+                opts.Schema.For<CapitalFlows.Demo.DemoScale>();
                 // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.
                 opts.Storage.Add(new EventChainFeature(opts.DatabaseSchemaName));
                 // Which events make up each locality's history: a table filled by a trigger on mt_events (LocalityEvents).

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Loans;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using Alba;
-using CapitalFlows.History.Seeding;
+using CapitalFlows.Demo;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;

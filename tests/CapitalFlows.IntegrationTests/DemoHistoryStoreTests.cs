@@ -2,10 +2,11 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Alba;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Demo;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
-using CapitalFlows.History.Seeding;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
@@ -58,7 +59,7 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
             var funds = await session.Query<Fund>().ToListAsync(ct);
             Assert.Equal(history.Ledger.Funds.Values.OrderBy(f => f.Id, StringComparer.Ordinal), funds.OrderBy(f => f.Id, StringComparer.Ordinal));
             // Read back as of today through the movement rows' running totals, every fund equals its snapshot.
-            var asOfToday = await Funds.ReadingCapital.FundQueries.All(session, new BalanceReading(VietnamCalendar.Today(TimeProvider.System), null, IsLive: false), ct);
+            var asOfToday = await CapitalFlows.Reading.FundQueries.All(session, new BalanceReading(VietnamCalendar.Today(TimeProvider.System), null, IsLive: false), ct);
             Assert.Equal(
                 funds.Select(f => (f.Id, f.AvailableVnd, f.LoansOutstandingVnd, f.ReceivedVnd)).OrderBy(f => f.Id, StringComparer.Ordinal),
                 asOfToday.Select(f => (f.Id, f.AvailableVnd, f.LoansOutstandingVnd, f.ReceivedVnd)).OrderBy(f => f.Id, StringComparer.Ordinal));

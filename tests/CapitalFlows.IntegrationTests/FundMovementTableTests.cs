@@ -1,7 +1,9 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.IntegrationTests.Infrastructure;
+using CapitalFlows.Reading;
 using CapitalFlows.Security;
 using Npgsql;
 

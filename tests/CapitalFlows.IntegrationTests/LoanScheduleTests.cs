@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Security;
 using static CapitalFlows.IntegrationTests.Infrastructure.LedgerDriver;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CapitalFlows.History.LocalityIndex;
+using CapitalFlows.EventLog.LocalityIndex;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Security;
 using Marten;

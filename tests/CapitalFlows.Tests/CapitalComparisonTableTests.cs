@@ -1,6 +1,6 @@
 using CapitalFlows.Funds;
-using CapitalFlows.Ledger.ComparingCapital;
 using CapitalFlows.Localities;
+using CapitalFlows.National.ComparingCapital;
 using CapitalFlows.Programmes;
 
 namespace CapitalFlows.Tests;

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Demo;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
-using CapitalFlows.History.Seeding;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 using CapitalFlows.Localities.Merging;

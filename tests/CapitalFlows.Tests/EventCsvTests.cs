@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using CapitalFlows.History;
+using CapitalFlows.EventLog;
 using CapitalFlows.Localities;
 
 namespace CapitalFlows.Tests;

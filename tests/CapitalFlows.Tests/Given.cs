@@ -1,5 +1,6 @@
 using System.Reflection;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 

@@ -1,4 +1,5 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.EntrustingCentralBudget;
 using CapitalFlows.Funds.ReceivingCharityDonations;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CapitalFlows.Commands;
+using CapitalFlows.Engine;
 using CapitalFlows.Localities;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
@@ -178,8 +178,8 @@ public static class OpenApiContract
         ("GET /api/reports/{report}", "year") => ("The plan year of credit-plan (default the year of asOf); unused by the others.", "2026", null),
         ("GET /api/approvals", "status") => ("pending (the default), approved or rejected.", "pending", Approvals.PendingCommand.Statuses),
         ("GET /api/capital/compare", "by") => ("province (the default), programme or source.", "province",
-            Ledger.ComparingCapital.CapitalComparisonTable.Bys),
-        ("GET /api/capital/compare", "structure") => (QueryParameters["structure"].Description, "current", Ledger.ComparingCapital.CapitalComparisonTable.Structures),
+            CapitalFlows.National.ComparingCapital.CapitalComparisonTable.Bys),
+        ("GET /api/capital/compare", "structure") => (QueryParameters["structure"].Description, "current", CapitalFlows.National.ComparingCapital.CapitalComparisonTable.Structures),
         ("GET /api/localities/{code}/capital", "by") => (QueryParameters["by"].Description, "child", ["child"]),
         ("GET /api/localities/{code}/credit-quality", "by") => ("programme (the default), organisation or child: how the rows are grouped.", "programme",
             Loans.ReadingCreditQuality.GetCreditQualityEndpoint.Groupings),

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CapitalFlows.Approvals;

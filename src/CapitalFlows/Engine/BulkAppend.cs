@@ -1,5 +1,5 @@
 using System.Globalization;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,4 +1,4 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
 
 namespace CapitalFlows.Engine;
 

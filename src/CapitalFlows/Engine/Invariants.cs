@@ -1,4 +1,4 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using Microsoft.AspNetCore.Mvc;

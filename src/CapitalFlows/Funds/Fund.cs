@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 
 namespace CapitalFlows.Funds;
 

@@ -1,4 +1,5 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Loans.Scheduling;
 
 namespace CapitalFlows.Loans;

@@ -1,4 +1,5 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 
 namespace CapitalFlows.Periods;
 

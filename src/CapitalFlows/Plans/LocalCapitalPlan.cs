@@ -1,5 +1,6 @@
 using System.Globalization;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 
 namespace CapitalFlows.Plans;
 

@@ -1,4 +1,4 @@
-using CapitalFlows.Ledger.ComparingCapital;
+using CapitalFlows.National.ComparingCapital;
 
 namespace CapitalFlows.Reports;
 

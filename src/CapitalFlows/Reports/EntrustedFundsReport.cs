@@ -1,4 +1,5 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingEntrustedFunds;
 
 namespace CapitalFlows.Reports;

@@ -1,13 +1,15 @@
 using System.Security.Claims;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Funds.ReadingEntrustedFunds;
-using CapitalFlows.Ledger.ComparingCapital;
 using CapitalFlows.Loans.ReadingCreditQuality;
 using CapitalFlows.Localities;
+using CapitalFlows.National.ComparingCapital;
 using CapitalFlows.Operations;
 using CapitalFlows.Plans.ReadingPlans;
 using CapitalFlows.Programmes;
+using CapitalFlows.Reading;
 using CapitalFlows.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;

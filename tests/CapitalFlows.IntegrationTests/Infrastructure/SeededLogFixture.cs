@@ -1,4 +1,4 @@
-using CapitalFlows.History.Seeding;
+using CapitalFlows.Demo;
 using CapitalFlows.Programmes;
 using Marten;
 using Microsoft.AspNetCore.Builder;

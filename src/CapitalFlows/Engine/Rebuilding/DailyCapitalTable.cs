@@ -1,6 +1,7 @@
 using System.Reflection;
-using CapitalFlows.Commands;
-using CapitalFlows.Ledger.ReadingDailyCapital;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
+using CapitalFlows.National.ReadingDailyCapital;
 using Npgsql;
 using NpgsqlTypes;
 

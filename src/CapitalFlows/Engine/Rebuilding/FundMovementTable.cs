@@ -1,4 +1,5 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingHistory;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
+using CapitalFlows.Api;
 using CapitalFlows.Approvals;
-using CapitalFlows.Commands;
+using CapitalFlows.Engine;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;

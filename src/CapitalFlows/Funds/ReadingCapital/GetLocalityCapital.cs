@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
+using CapitalFlows.Reading;
 using CapitalFlows.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
+using CapitalFlows.Reading;
 using CapitalFlows.Security;
 using JasperFx.Events;
 using Marten;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;

@@ -1,5 +1,6 @@
+using CapitalFlows.Api;
 using CapitalFlows.Approvals;
-using CapitalFlows.Commands;
+using CapitalFlows.Engine;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
 using CapitalFlows.Security;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Localities;
 using CapitalFlows.Security;

@@ -1,5 +1,6 @@
+using CapitalFlows.Api;
 using CapitalFlows.Approvals;
-using CapitalFlows.Commands;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Security;

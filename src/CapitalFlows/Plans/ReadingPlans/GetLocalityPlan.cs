@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Localities;
 using CapitalFlows.Programmes;
+using CapitalFlows.Reading;
 using CapitalFlows.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;

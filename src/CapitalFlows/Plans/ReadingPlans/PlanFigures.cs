@@ -1,5 +1,6 @@
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingCapital;
+using CapitalFlows.Reading;
 
 namespace CapitalFlows.Plans.ReadingPlans;
 

@@ -1,7 +1,9 @@
-using CapitalFlows.Commands;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingCapital;
 using CapitalFlows.Funds.ReadingHistory;
+using CapitalFlows.Reading;
 using Marten;
 
 namespace CapitalFlows.Plans.ReadingPlans;

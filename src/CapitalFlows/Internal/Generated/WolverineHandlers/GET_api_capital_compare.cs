@@ -38,14 +38,14 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.Ledger.ComparingCapital.GetCapitalComparisonEndpoint").SetTag("http.route", "/api/capital/compare").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.National.ComparingCapital.GetCapitalComparisonEndpoint").SetTag("http.route", "/api/capital/compare").SetTag("http.request.method", "GET");
             var dates = httpContext.Request.Query["dates"];
             var by = httpContext.Request.Query["by"];
             var structure = httpContext.Request.Query["structure"];
             var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = await CapitalFlows.Ledger.ComparingCapital.GetCapitalComparisonEndpoint.Get(dates, by, structure, knownAt, ((Marten.IQuerySession)documentSession), _localityDirectory, _programmeCatalogue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CapitalFlows.National.ComparingCapital.GetCapitalComparisonEndpoint.Get(dates, by, structure, knownAt, ((Marten.IQuerySession)documentSession), _localityDirectory, _programmeCatalogue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

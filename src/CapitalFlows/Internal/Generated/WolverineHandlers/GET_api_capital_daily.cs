@@ -32,12 +32,12 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.Ledger.ReadingDailyCapital.GetDailyCapitalEndpoint").SetTag("http.route", "/api/capital/daily").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.National.ReadingDailyCapital.GetDailyCapitalEndpoint").SetTag("http.route", "/api/capital/daily").SetTag("http.request.method", "GET");
             var from = httpContext.Request.Query["from"];
             var to = httpContext.Request.Query["to"];
             
             // The actual HTTP request handler execution
-            var result = await CapitalFlows.Ledger.ReadingDailyCapital.GetDailyCapitalEndpoint.Get(from, to, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CapitalFlows.National.ReadingDailyCapital.GetDailyCapitalEndpoint.Get(from, to, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -38,12 +38,12 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.Ledger.GetCapitalSummaryEndpoint").SetTag("http.route", "/api/capital/summary").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.National.GetCapitalSummaryEndpoint").SetTag("http.route", "/api/capital/summary").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
             var knownAt = httpContext.Request.Query["knownAt"];
             
             // The actual HTTP request handler execution
-            var result = await CapitalFlows.Ledger.GetCapitalSummaryEndpoint.Get(asOf, knownAt, ((Marten.IQuerySession)documentSession), _localityDirectory, _programmeCatalogue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CapitalFlows.National.GetCapitalSummaryEndpoint.Get(asOf, knownAt, ((Marten.IQuerySession)documentSession), _localityDirectory, _programmeCatalogue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

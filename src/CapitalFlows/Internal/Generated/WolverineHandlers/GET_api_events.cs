@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.History.GetEventsEndpoint").SetTag("http.route", "/api/events").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.EventLog.GetEventsEndpoint").SetTag("http.route", "/api/events").SetTag("http.request.method", "GET");
             var after = httpContext.Request.Query["after"];
             var limit = httpContext.Request.Query["limit"];
             var from = httpContext.Request.Query["from"];
@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             var format = httpContext.Request.Query["format"];
             
             // The actual HTTP request handler execution
-            await CapitalFlows.History.GetEventsEndpoint.Get(after, limit, from, to, recordedFrom, recordedTo, format, httpContext, _documentStore, _localityDirectory, _exportLimiter).ConfigureAwait(false);
+            await CapitalFlows.EventLog.GetEventsEndpoint.Get(after, limit, from, to, recordedFrom, recordedTo, format, httpContext, _documentStore, _localityDirectory, _exportLimiter).ConfigureAwait(false);
 
             // Wolverine automatically sets the status code to 204 for empty responses
             if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;

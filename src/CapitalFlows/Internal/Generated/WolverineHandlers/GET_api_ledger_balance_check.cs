@@ -30,10 +30,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.Ledger.GetBalanceCheckEndpoint").SetTag("http.route", "/api/ledger/balance-check").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.National.GetBalanceCheckEndpoint").SetTag("http.route", "/api/ledger/balance-check").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var balanceCheck_response = await CapitalFlows.Ledger.GetBalanceCheckEndpoint.Get(((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var balanceCheck_response = await CapitalFlows.National.GetBalanceCheckEndpoint.Get(((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, balanceCheck_response, 404);

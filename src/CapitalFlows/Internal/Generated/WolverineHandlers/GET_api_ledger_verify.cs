@@ -23,10 +23,10 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.History.Chain.GetLedgerVerificationEndpoint").SetTag("http.route", "/api/ledger/verify").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.EventLog.Chain.GetLedgerVerificationEndpoint").SetTag("http.route", "/api/ledger/verify").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var chainVerification_response = await CapitalFlows.History.Chain.GetLedgerVerificationEndpoint.Get(_documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var chainVerification_response = await CapitalFlows.EventLog.Chain.GetLedgerVerificationEndpoint.Get(_documentStore, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, chainVerification_response, 404);

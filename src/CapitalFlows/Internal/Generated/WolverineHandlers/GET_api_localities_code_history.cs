@@ -31,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.History.GetLocalityHistoryEndpoint").SetTag("http.route", "/api/localities/{code}/history").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CapitalFlows.EventLog.GetLocalityHistoryEndpoint").SetTag("http.route", "/api/localities/{code}/history").SetTag("http.request.method", "GET");
             var code = (string?)httpContext.GetRouteValue("code");
             if(code == null)
             {
@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             var limit = httpContext.Request.Query["limit"];
             
             // The actual HTTP request handler execution
-            var result = await CapitalFlows.History.GetLocalityHistoryEndpoint.Get(code, from, to, after, limit, httpContext.User, _documentStore, _localityDirectory, _programmeCatalogue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CapitalFlows.EventLog.GetLocalityHistoryEndpoint.Get(code, from, to, after, limit, httpContext.User, _documentStore, _localityDirectory, _programmeCatalogue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

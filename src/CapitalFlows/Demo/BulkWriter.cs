@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using CapitalFlows.Api;
+using CapitalFlows.Engine;
+using CapitalFlows.Engine.Rebuilding;
+using Marten;
+
+namespace CapitalFlows.Demo;
+
+/// <summary>
+/// Writes accepted commands of the demo history through the engine's bulk path: each batch's events, streams and
+/// command records with binary COPY (<see cref="BulkAppend"/>, one transaction a batch), stamped as
+/// <see cref="MovementRecorder"/> stamps a request's events (headers <c>commandId</c>, <c>sub</c>, <c>name</c>,
+/// <c>role</c>, <c>recordedAt</c>, a correlation id, the user name), a reversed command's record updated to name its
+/// reversal; then every projection table (the <c>Fund</c> and <c>Loan</c> snapshots, the fund movements, the daily
+/// capital) written from the log by the rebuild's tables (<see cref="ProjectionRebuild"/>), not by Marten's inline
+/// projections. Events take their sequence numbers in command order.
+/// </summary>
+public sealed class BulkWriter(IDocumentStore store)
+{
+    /// <summary>Batches the simulation may run ahead of the writer.</summary>
+    private const int BatchesAhead = 4;
+
+    private static readonly BulkCaller Caller = new(DemoHistory.UserSub, DemoHistory.UserName, Security.Roles.CentralFinance);
+
+    /// <summary>The rebuild of the projections that ended <see cref="WriteAllAsync"/>.</summary>
+    public RebuildResult? Rebuilt { get; private set; }
+
+    /// <summary>
+    /// Writes every command, <paramref name="commandsPerBatch"/> to a transaction (fewer when they hold many events),
+    /// enumerating <paramref name="commands"/> on a thread of its own so that the simulation runs while the store
+    /// writes, then writes the projections from the log. <paramref name="written"/> hears after each batch.
+    /// </summary>
+    public async Task<SeedProgress> WriteAllAsync(
+        IEnumerable<SeededCommand> commands, int commandsPerBatch, Action<SeedProgress>? written, CancellationToken ct)
+    {
+        var batches = Channel.CreateBounded<IReadOnlyList<SeededCommand>>(
+            new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        var simulation = Task.Run(() => BatchAsync(commands, commandsPerBatch, batches.Writer, ct), ct);
+
+        var database = ((Weasel.Postgresql.PostgresqlDatabase)store.Storage.Database).DataSource;
+        var append = new BulkAppend(store, database, TimeProvider.System);
+        var watch = Stopwatch.StartNew();
+        var progress = new SeedProgress(0, new Dictionary<string, int>(StringComparer.Ordinal), null, TimeSpan.Zero);
+        await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+        {
+            var events = await append.AppendAsync(batch.Select(ToBulk).ToList(), ct);
+            var byType = new Dictionary<string, int>(progress.Commands, StringComparer.Ordinal);
+            foreach (var command in batch) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
+            progress = new SeedProgress(progress.Events + events, byType, batch[^1].EffectiveOn, watch.Elapsed);
+            written?.Invoke(progress);
+        }
+        await simulation;
+        Rebuilt = await new ProjectionRebuild(store, database).RunAsync(ct);
+        return progress with { Elapsed = watch.Elapsed };
+    }
+
+    private static BulkCommand ToBulk(SeededCommand command) => new(
+        command.CommandId, command.RecordedAt, Caller,
+        command.Events.Select(e => new BulkEvent(e.StreamKey, e.Data, e.AggregateType)).ToList(),
+        command.Processed, command.ReversedOriginal);
+
+    /// <summary>Runs the enumeration (the simulation) and hands its commands over in batches.</summary>
+    private static async Task BatchAsync(
+        IEnumerable<SeededCommand> commands, int commandsPerBatch, ChannelWriter<IReadOnlyList<SeededCommand>> batches, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<SeededCommand>(commandsPerBatch);
+            var events = 0;
+            foreach (var command in commands)
+            {
+                batch.Add(command);
+                events += command.Events.Count;
+                if (batch.Count < commandsPerBatch && events < commandsPerBatch * 3) continue;
+                await batches.WriteAsync(batch, ct);
+                (batch, events) = (new List<SeededCommand>(commandsPerBatch), 0);
+            }
+            if (batch.Count > 0) await batches.WriteAsync(batch, ct);
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
+    }
+}

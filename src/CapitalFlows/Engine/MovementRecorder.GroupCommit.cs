@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CapitalFlows.Api;
+using CapitalFlows.Funds;
+using CapitalFlows.Loans;
+using CapitalFlows.Operations;
+using JasperFx.Events;
+using Marten;
+
+namespace CapitalFlows.Engine;
+
+/// <summary>
+/// Group commit: commands on funds and loans that arrive within <c>Commands:BatchWindowMilliseconds</c> (2) share one
+/// transaction, at most <c>Commands:MaxBatch</c> (64) of them, because every appending transaction waits for the hash
+/// chain's lock and the disk flush at commit. At most <c>Commands:BatchesInFlight</c> (2) batches run at once on a node
+/// (0: no limit), so that under load the queue makes batches larger rather than more numerous; a batch gives its place
+/// up after <c>Commands:BatchPlaceMilliseconds</c> (50) even if it has not finished (it may be waiting for a lock).
+/// <list type="number">
+/// <item>The structure lock is taken shared, as by one command; then every command's id and stream locks, sorted, in
+/// one round trip (after the plans that are read under the structure lock), and all their state in one batch query.</item>
+/// <item>Each command is decided in arrival order on the state the ones before it left: their events are folded onto
+/// the funds and loans read, so two commands on one fund see each other. A refusal leaves no trace; a command id
+/// seen earlier in the batch gets that command's answer, as a replay.</item>
+/// <item>Everything accepted is written with one <c>SaveChangesAsync</c>, and every caller is answered after COMMIT.</item>
+/// </list>
+/// A command the batch does not serve — an inflow (the national total's lock), one whose plan reads or locks earlier
+/// commands or other streams, one whose decision throws or appends to a stream it did not read — is recorded alone
+/// afterwards, as if it had arrived just after the batch. If the batch's transaction fails in any way (a busy lock, a
+/// concurrency error, a fault), every command in it is recorded alone, one by one, on the single-command path, so
+/// every answer and guarantee is exactly that path's. A batch of one is that path too. Merges, period closes and
+/// approved commands never join a batch.
+/// </summary>
+public sealed partial class MovementRecorder
+{
+    public const int DefaultBatchWindowMilliseconds = 2;
+    public const int DefaultMaxBatch = 64;
+    public const int DefaultBatchesInFlight = 2;
+    public const int DefaultBatchPlaceMilliseconds = 50;
+
+    /// <summary>A command waiting for its batch.</summary>
+    private sealed record BatchedCommand(
+        CommandEnvelope Envelope, Guid CommandId, DateOnly EffectiveOn, Plan Plan, Func<LedgerState, Decision> Decide, int SuccessStatus);
+
+    private static CommandBatcher<BatchedCommand, (IResult Result, string Outcome)?> BatcherFrom(IConfiguration configuration)
+    {
+        var window = configuration.GetValue("Commands:BatchWindowMilliseconds", (double)DefaultBatchWindowMilliseconds);
+        if (window is < 0 or > 1000)
+            throw new InvalidOperationException($"Commands:BatchWindowMilliseconds is {window}; it must be from 0 to 1000.");
+        var maxBatch = configuration.GetValue("Commands:MaxBatch", DefaultMaxBatch);
+        if (maxBatch < 1)
+            throw new InvalidOperationException($"Commands:MaxBatch is {maxBatch}; it must be at least 1 (1 turns group commit off).");
+        var inFlight = configuration.GetValue("Commands:BatchesInFlight", DefaultBatchesInFlight);
+        if (inFlight < 0)
+            throw new InvalidOperationException($"Commands:BatchesInFlight is {inFlight}; it must be at least 0 (0: no limit).");
+        var placeHeld = configuration.GetValue("Commands:BatchPlaceMilliseconds", (double)DefaultBatchPlaceMilliseconds);
+        if (placeHeld is <= 0 or > 60_000)
+            throw new InvalidOperationException($"Commands:BatchPlaceMilliseconds is {placeHeld}; it must be more than 0 and at most 60000.");
+        return new(TimeSpan.FromMilliseconds(window), maxBatch, inFlight, TimeSpan.FromMilliseconds(placeHeld));
+    }
+
+    /// <summary>Merges, closes and approvals hold the structure or run four eyes' check: always alone.</summary>
+    private static bool MayBatch(CommandEnvelope envelope, Plan plan) =>
+        envelope.Approval is null && !plan.ChangesStructure && (plan.Known is null || OnFundsAndLoansOnly(plan.Known));
+
+    private static bool OnFundsAndLoansOnly(Touches touches) =>
+        touches.Commands.Count == 0 && touches.Streams.Count == 0 && touches.Reads.Count == 0;
+
+    private async Task<IResult> RecordInBatchAsync(
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide,
+        int successStatus, Activity? activity, Activity? request)
+    {
+        var answer = await _batcher.SubmitAsync(new BatchedCommand(envelope, commandId, effectiveOn, plan, decide, successStatus), RecordBatchAsync);
+        if (answer is not { } given)
+            return await RecordWithRetriesAsync(envelope, commandId, envelope.BodyHash, effectiveOn, plan, decide, successStatus, envelope.Command, activity, request);
+        activity?.SetTag("capitalflows.outcome", given.Outcome);
+        request?.SetTag("capitalflows.outcome", given.Outcome);
+        Telemetry.CountCommand(envelope.Command, given.Outcome);
+        return given.Result;
+    }
+
+    /// <summary>A batch's answers in order; null for a command to be recorded alone.</summary>
+    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> RecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
+    {
+        BatchTelemetry.Size.Record(commands.Count);
+        if (commands.Count == 1) return [null];
+        try
+        {
+            return await TryRecordBatchAsync(commands);
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(logger, e, commands.Count);
+            return new (IResult, string)?[commands.Count];
+        }
+    }
+
+    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> TryRecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
+    {
+        var ct = CancellationToken.None;
+        var answers = new (IResult Result, string Outcome)?[commands.Count];
+        var lap = Stopwatch.GetTimestamp();
+        await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(ct);
+
+        // Locks in the one global order: the structure (shared), then every command's id and streams, sorted.
+        var touches = commands.Select(c => c.Plan.Known).ToArray();
+        var plansRead = touches.Any(t => t is null);
+        var (structure, periods) = await LockAsync(session, StructureLock.Shared, plansRead ? [] : Locks(), ct);
+        if (structure != localities.Version) await localities.RefreshAsync(session, ct);
+        if (plansRead)
+        {
+            // Plans that read one loan each: all those loans in one round trip; any other plan reads on its own.
+            var loanReads = session.CreateBatchQuery();
+            var planLoads = commands.Select(c => c.Plan.Known is null && c.Plan.OnLoan is { } onLoan ? loanReads.Load<Loan>(onLoan.LoanId) : null).ToArray();
+            if (planLoads.Any(t => t is not null)) await loanReads.Execute(ct);
+            for (var i = 0; i < commands.Count; i++)
+            {
+                if (touches[i] is not null) continue;
+                var read = planLoads[i] is { } planLoad
+                    ? commands[i].Plan.OnLoan!.Touches(await planLoad)
+                    : await commands[i].Plan.Read!(session, ct);
+                if (OnFundsAndLoansOnly(read)) touches[i] = read;
+            }
+            await LockAsync(session, StructureLock.Held, Locks(), ct);
+        }
+        var closedThrough = await closedPeriods.ThroughAsync(session, periods, ct);
+        lap = BatchTelemetry.Lap(lap, "lock");
+
+        // Everything every command reads, in one round trip.
+        var batch = session.CreateBatchQuery();
+        var seenTasks = commands.Select(c => c.CommandId).Distinct().Select(id => batch.Load<ProcessedCommand>(id)).ToList();
+        var fundTasks = touches.OfType<Touches>().SelectMany(t => t.Funds).Select(f => f.StreamKey).Distinct(StringComparer.Ordinal)
+            .Select(k => batch.Events.FetchForWriting<Fund>(k)).ToList();
+        var loanTasks = touches.OfType<Touches>().SelectMany(t => t.Loans).Distinct(StringComparer.Ordinal)
+            .Select(k => batch.Events.FetchForWriting<Loan>(k)).ToList();
+        await batch.Execute(ct);
+        lap = BatchTelemetry.Lap(lap, "read");
+
+        var seen = (await Task.WhenAll(seenTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
+        var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
+        var loans = (await Task.WhenAll(loanTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
+        // The state as the commands decided so far left it.
+        var fundsNow = funds.ToDictionary(f => f.Key, f => f.Value.Aggregate, StringComparer.Ordinal);
+        var loansNow = loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal);
+        var alone = new HashSet<Guid>();
+        var owners = new Dictionary<object, (BatchedCommand Command, DateTimeOffset RecordedAt)>(ReferenceEqualityComparer.Instance);
+        var appended = new List<StreamEvent>();
+
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var command = commands[i];
+            if (touches[i] is not { } touched || alone.Contains(command.CommandId))
+            {
+                alone.Add(command.CommandId);
+                continue;
+            }
+            if (seen.TryGetValue(command.CommandId, out var earlier))
+            {
+                answers[i] = (Replay(earlier, command.Envelope.BodyHash), earlier.BodyHash == command.Envelope.BodyHash ? "replayed" : "command-id-reused");
+                continue;
+            }
+
+            var state = new LedgerState(
+                new FundStates(touched.Funds.Distinct().Where(f => fundsNow[f.StreamKey] is not null).ToDictionary(f => f, f => fundsNow[f.StreamKey]!)),
+                touched.Loans.Distinct().Where(l => loansNow[l] is not null).ToDictionary(l => l, l => loansNow[l]!),
+                new Dictionary<Guid, ProcessedCommand>())
+            {
+                ClosedThrough = closedThrough,
+            };
+            Decision decision;
+            try
+            {
+                decision = state.Decide(command.EffectiveOn, command.Decide);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                alone.Add(command.CommandId);
+                continue;
+            }
+            if (decision.Refusal is not null)
+            {
+                answers[i] = (decision.Refusal.ToResult(), decision.Refusal.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused");
+                continue;
+            }
+            // Inflows read the national total under a lock of their own; anything off the streams read is decided again alone.
+            if (TotalLimit.InflowsOf(decision).Count > 0 || decision.Events.Any(e => !funds.ContainsKey(e.StreamKey) && !loans.ContainsKey(e.StreamKey))
+                || touched.FirstUnread(decision) is not null)
+            {
+                alone.Add(command.CommandId);
+                continue;
+            }
+
+            var recordedAt = clock.GetUtcNow();
+            var processed = ProcessedCommand.Accepted(
+                command.CommandId, command.Envelope.BodyHash, command.SuccessStatus, recordedAt, command.EffectiveOn, decision, state, localities);
+            session.Insert(processed);
+            seen[command.CommandId] = processed;
+            foreach (var (streamKey, @event) in decision.Events)
+            {
+                if (funds.TryGetValue(streamKey, out var fund))
+                {
+                    fund.AppendOne(@event);
+                    fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Then(@event);
+                }
+                else
+                {
+                    loans[streamKey].AppendOne(@event);
+                    loansNow[streamKey] = Loan.Fold([@event], loansNow[streamKey]);
+                }
+                owners[@event] = (command, recordedAt);
+            }
+            appended.AddRange(decision.Events);
+            answers[i] = (Results.Content(processed.Answer, "application/json", Encoding.UTF8, command.SuccessStatus), "accepted");
+        }
+
+        lap = BatchTelemetry.Lap(lap, "decide");
+        if (appended.Count > 0)
+        {
+            foreach (var stream in session.PendingChanges.Streams())
+                foreach (var e in stream.Events)
+                    if (owners.TryGetValue(e.Data, out var owner))
+                        Stamp(e, owner.Command.Envelope, owner.Command.CommandId, owner.RecordedAt);
+            await session.SaveChangesAsync(ct);
+            BatchTelemetry.Lap(lap, "write");
+            foreach (var e in appended)
+                Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
+        }
+        return answers;
+
+        IEnumerable<string> Locks() => commands.Zip(touches).Where(c => c.Second is not null).SelectMany(c => LocksOf(c.First.CommandId, c.Second!));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} commands failed; each is recorded alone")]
+    private static partial void LogBatchFailed(ILogger logger, Exception cause, int count);
+
+    /// <summary>Invariant 9 for one event of a batch: the session's headers would name one command for all of them.</summary>
+    private static void Stamp(IEvent e, CommandEnvelope envelope, Guid commandId, DateTimeOffset recordedAt)
+    {
+        e.CorrelationId = envelope.CorrelationId;
+        e.UserName = envelope.Caller.Sub;
+        foreach (var (key, value) in HeadersOf(envelope, commandId, recordedAt)) e.SetHeader(key, value);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Weasel.Core;
+using Weasel.Postgresql;
+
+namespace CapitalFlows.EventLog.Chain;
+
+/// <summary>
+/// The chain's database objects, created with the event store's schema (<c>db-apply</c>, or a fresh store at start-up):
+/// <list type="bullet">
+/// <item>the table <see cref="EventChain.TableName"/> (<c>chain_position</c> primary key, <c>seq_id</c> unique and
+/// referencing <c>mt_events</c>, <c>hash</c>); the reference means an event cannot be deleted while its hash stands,
+/// and that Marten's <c>truncate mt_events cascade</c> (a store reset) empties the chain with the log;</item>
+/// <item>the trigger function, <c>security definer</c> so that it writes the hashes as the schema's owner: the service's
+/// role needs no right to write the table itself;</item>
+/// <item>a constraint trigger on <c>mt_events</c>, after insert, for each row, deferred to commit, so that it covers
+/// every path that appends (commands, the demo history's bulk writer, Marten's initial data, tombstones) and the
+/// chain's lock is held only from commit time to the end of the commit;</item>
+/// <item>the append-only rule: no role but the owner keeps <c>UPDATE</c>, <c>DELETE</c> or <c>TRUNCATE</c> on
+/// <c>mt_events</c>, nor any write on the hash table (whatever default privileges granted when the tables were made).</item>
+/// </list>
+/// A schema that lacks any of it, holds another version of the function, or grants those rights is brought up to date
+/// by the next <c>db-apply</c>; the table and its rows are never dropped.
+/// </summary>
+public sealed class EventChainStorage(string schema) : ISchemaObject
+{
+    private string Table => $"{schema}.{EventChain.TableName}";
+
+    private string Function => $"{schema}.{EventChain.FunctionName}";
+
+    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, EventChain.TableName, SchemaUtils.IdentifierUsage.General);
+
+    public IEnumerable<DbObjectName> AllNames() =>
+    [
+        Identifier,
+        new PostgresqlObjectName(schema, EventChain.FunctionName, SchemaUtils.IdentifierUsage.Function),
+        new PostgresqlObjectName(schema, EventChain.TriggerName, SchemaUtils.IdentifierUsage.General),
+    ];
+
+    /// <summary>
+    /// The trigger function. The content is rendered before the lock; under it (held to the end of the commit, so
+    /// that the next transaction sees this head) only the head is read and one row inserted.
+    /// </summary>
+    private string FunctionSql => $"""
+        create or replace function {Function}() returns trigger
+            language plpgsql security definer set search_path = pg_catalog, pg_temp
+        as $chain$
+        declare
+            content bytea := convert_to({EventChain.ContentSql("NEW")}, 'UTF8');
+            head_position bigint;
+            head_hash bytea;
+        begin
+            -- One committing transaction at a time extends the chain, from the head the last one left.
+            perform pg_advisory_xact_lock({EventChain.LockKeys});
+            select h.chain_position, h.hash into head_position, head_hash
+            from {Table} h order by h.chain_position desc limit 1;
+            insert into {Table} (chain_position, seq_id, hash)
+            values (coalesce(head_position, 0) + 1, NEW.seq_id,
+                    sha256(coalesce(head_hash, decode(repeat('00', 32), 'hex')) || content));
+            return null;
+        end
+        $chain$;
+        """;
+
+    /// <summary>The function's comment: the chain's version and a digest of the function, so a changed function is replaced by the next db-apply.</summary>
+    private string Marker => $"{EventChain.Version} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FunctionSql)))[..16]}";
+
+    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+    {
+        writer.WriteLine($"""
+            create table if not exists {Table} (
+                chain_position bigint not null primary key,
+                seq_id bigint not null unique references {schema}.mt_events (seq_id),
+                hash bytea not null
+            );
+
+            {FunctionSql}
+            comment on function {Function}() is '{Marker}';
+
+            drop trigger if exists {EventChain.TriggerName} on {schema}.mt_events;
+            create constraint trigger {EventChain.TriggerName} after insert on {schema}.mt_events
+                deferrable initially deferred for each row execute function {Function}();
+
+            do $grants$
+            declare
+                grant_row record;
+            begin
+                for grant_row in
+                    select distinct c.relname, a.grantee
+                    from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
+                    where n.nspname = '{schema}' and c.relname in ('mt_events', '{EventChain.TableName}')
+                      and a.grantee <> c.relowner
+                      and a.privilege_type in ('UPDATE', 'DELETE', 'TRUNCATE', 'INSERT')
+                      and (c.relname = '{EventChain.TableName}' or a.privilege_type <> 'INSERT')
+                loop
+                    execute format('revoke %s on %I.%I from %s',
+                        case when grant_row.relname = 'mt_events' then 'update, delete, truncate' else 'insert, update, delete, truncate' end,
+                        '{schema}', grant_row.relname,
+                        case when grant_row.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(grant_row.grantee)::text) end);
+                end loop;
+            end
+            $grants$;
+            """);
+    }
+
+    /// <summary>Drops the trigger and its function, never the table: the hashes are part of the log.</summary>
+    public void WriteDropStatement(Migrator rules, TextWriter writer)
+    {
+        writer.WriteLine($"drop trigger if exists {EventChain.TriggerName} on {schema}.mt_events;");
+        writer.WriteLine($"drop function if exists {Function}();");
+    }
+
+    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+    {
+        var schemaParameter = builder.AddParameter(schema).ParameterName;
+        builder.Append($"""
+            select
+                exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = :{schemaParameter} and c.relname = '{EventChain.TableName}'),
+                (select obj_description(p.oid, 'pg_proc') from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                 where n.nspname = :{schemaParameter} and p.proname = '{EventChain.FunctionName}' limit 1),
+                exists (select 1 from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = :{schemaParameter} and c.relname = 'mt_events' and t.tgname = '{EventChain.TriggerName}'),
+                exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
+                        where n.nspname = :{schemaParameter} and c.relname in ('mt_events', '{EventChain.TableName}')
+                          and a.grantee <> c.relowner and a.privilege_type in ('UPDATE', 'DELETE', 'TRUNCATE', 'INSERT')
+                          and (c.relname = '{EventChain.TableName}' or a.privilege_type <> 'INSERT'));
+            """);
+    }
+
+    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
+    {
+        await reader.ReadAsync(ct);
+        var table = reader.GetBoolean(0);
+        var marker = await reader.IsDBNullAsync(1, ct) ? null : reader.GetString(1);
+        var trigger = reader.GetBoolean(2);
+        var writable = reader.GetBoolean(3);
+        var difference = (table, marker, trigger, writable) switch
+        {
+            (true, _, true, false) when marker == Marker => SchemaPatchDifference.None,
+            (false, null, false, _) => SchemaPatchDifference.Create,
+            _ => SchemaPatchDifference.Update,
+        };
+        return new SchemaObjectDelta(this, difference);
+    }
+}
