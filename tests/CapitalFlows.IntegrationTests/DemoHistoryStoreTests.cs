@@ -70,6 +70,13 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
                 $"select count(*) from {store.Options.DatabaseSchemaName}.{FundMovementProjection.TableName}", session.Connection);
             Assert.Equal(fundEvents, (long)(await movements.ExecuteScalarAsync(ct))!);
             Assert.Equal(commands.Count, await session.Query<ProcessedCommand>().CountAsync(ct));
+
+            // The locality index was filled in one statement after the append, and its trigger is on again.
+            await using var seeded = Npgsql.NpgsqlDataSource.Create(connectionString);
+            Assert.Equal((0L, 0L), await LocalityHistoryIndexTests.DifferenceFromTheLogAsync(seeded));
+            await using var trigger = seeded.CreateCommand(
+                $"select tgenabled::text from pg_trigger where tgname = '{CapitalFlows.EventLog.LocalityIndex.LocalityEvents.TriggerName}'");
+            Assert.Equal("O", (string?)await trigger.ExecuteScalarAsync(ct));
         }
 
         // The service started on the seeded database, as after seed-demo.
