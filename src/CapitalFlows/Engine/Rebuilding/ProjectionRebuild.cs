@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
+using CapitalFlows.Loans;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -34,8 +36,8 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
     /// <summary>Every table a rebuild writes. A new projection table is one class and one line here.</summary>
     public static IReadOnlyList<IProjectionTable> Tables(RebuildContext context) =>
     [
-        new FundSnapshotTable(context),
-        new LoanSnapshotTable(context),
+        new SnapshotTable<Fund>(context, "mt_doc_fund", folds => folds.Funds, f => f.Locality),
+        new SnapshotTable<Loan>(context, "mt_doc_loan", folds => folds.Loans, l => l.Locality),
         new FundMovementTable(context),
         new LoanQualityMovementTable(context),
         new DailyCapitalTable(context),
