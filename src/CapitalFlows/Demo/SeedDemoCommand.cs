@@ -46,7 +46,7 @@ public sealed class SeedDemoInput : NetCoreInput
 /// Run it while no service uses the database: a running service's asynchronous daemon keeps progress that a reset
 /// deletes under it, and its locality structure would not follow the merger until it refreshes.
 /// </summary>
-[Description("Write a realistic demo history (at least --events events, effective from --from to yesterday) into an empty store", Name = "seed-demo")]
+[Description("Write the demo history, the bank at 1 : k (--sample-factor, default 100), effective from --from to --to (default yesterday), into an empty store", Name = "seed-demo")]
 public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
 {
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
