@@ -70,16 +70,21 @@ public sealed class BulkEngineTests
     }
 
     [Fact]
-    public void The_bulk_path_refuses_a_decision_that_leaves_a_fund_below_zero_or_moves_a_fund_or_loan_back_in_time()
+    public void The_engine_refuses_a_decision_that_leaves_a_fund_below_zero_or_moves_a_fund_or_loan_back_in_time()
     {
         var fund = Fund.Empty(Key).Then(Received(100, June));
         var loan = Loan.Then(null, Drawn(30, June));
+        var state = new LedgerState(
+            new FundStates(new Dictionary<FundKey, Fund> { [Key] = fund }),
+            new Dictionary<string, Loan> { [LoanId.ToString()] = loan }, new Dictionary<Guid, ProcessedCommand>());
         var earlier = June.AddDays(-1);
+        // Deciders that check nothing: the engine's own checks are what refuse.
+        Decision Appending(DateOnly on, string stream, object e) => state.Decide(on, _ => Decision.Append(new StreamEvent(stream, e)));
 
-        var overdrawn = Invariants.Refuse(fund, fund.Then(Lent(130, June)), Lent(130, June));
-        var backwards = Invariants.Refuse(fund, fund.Then(Lent(10, earlier)), Lent(10, earlier));
-        var loanBackwards = Invariants.Refuse(loan, Loan.Then(loan, new LoanRepaid(LoanId, Guid.NewGuid(), 10, earlier)), new LoanRepaid(LoanId, Guid.NewGuid(), 10, earlier));
-        var fine = Invariants.Refuse(fund, fund.Then(Lent(100, June)), Lent(100, June));
+        var overdrawn = Appending(June, Key.StreamKey, Lent(130, June)).Refusal;
+        var backwards = Appending(earlier, Key.StreamKey, Lent(10, earlier)).Refusal;
+        var loanBackwards = Appending(earlier, LoanId.ToString(), new LoanRepaid(LoanId, Guid.NewGuid(), 10, earlier)).Refusal;
+        var fine = Appending(June, Key.StreamKey, Lent(100, June)).Refusal;
 
         Assert.Equal("/problems/insufficient-funds", overdrawn?.Type);
         Assert.Equal("/problems/effective-date-too-early", backwards?.Type);

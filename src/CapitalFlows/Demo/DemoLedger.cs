@@ -88,15 +88,9 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
         if (touches.FirstUnread(decision) is { } unread)
             throw new InvalidOperationException($"{type} {commandId} would append to {unread.StreamKey}, which it did not read.");
 
-        // The engine's guard on the states the decision leaves (invariants 1 and 7): a refusal leaves nothing.
         var fundsAfter = new Dictionary<string, Fund>(StringComparer.Ordinal);
         var loansAfter = new Dictionary<string, Loan>(StringComparer.Ordinal);
-        if (FirstBrokenInvariant(decision, fundsAfter, loansAfter) is { } broken)
-        {
-            var slug = broken.Type?.Replace("/problems/", "", StringComparison.Ordinal) ?? "refused";
-            _refusals[$"{type}: {slug}"] = _refusals.GetValueOrDefault($"{type}: {slug}") + 1;
-            return null;
-        }
+        Stage(decision, fundsAfter, loansAfter);
 
         var recordedAt = clock.GetUtcNow();
         var events = decision.Events.Select(e => Apply(e, fundsAfter, loansAfter)).ToList();
@@ -118,31 +112,25 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
     }
 
     /// <summary>
-    /// The first invariant the decision's events would break, folded (into <paramref name="funds"/> and
-    /// <paramref name="loans"/>, by stream key) on the states they touch; null when every one holds.
+    /// Folds the decision's events (into <paramref name="funds"/> and <paramref name="loans"/>, by stream key) on the
+    /// states they touch, with the one fold of each stream, for <see cref="Apply"/> to record.
     /// </summary>
-    private Microsoft.AspNetCore.Mvc.ProblemDetails? FirstBrokenInvariant(Decision decision, Dictionary<string, Fund> funds, Dictionary<string, Loan> loans)
+    private void Stage(Decision decision, Dictionary<string, Fund> funds, Dictionary<string, Loan> loans)
     {
         foreach (var (streamKey, data) in decision.Events)
         {
-            // Only funds and loans have invariants to guard; the structure's and the plans' streams have none.
-            if (!Engine.Rebuilding.StreamFolds.IsFund(streamKey) && !Engine.Rebuilding.StreamFolds.IsLoan(streamKey)) continue;
             if (Engine.Rebuilding.StreamFolds.IsFund(streamKey))
             {
                 var key = FundKey.Parse(streamKey);
                 var before = funds.TryGetValue(streamKey, out var staged) ? staged : _funds.GetValueOrDefault(key);
-                var after = (before ?? CapitalFlows.Funds.Fund.Empty(key)).Then(data);
-                if (Engine.Invariants.Refuse(before, after, data) is { } problem) return problem;
-                funds[streamKey] = after;
-                continue;
+                funds[streamKey] = (before ?? CapitalFlows.Funds.Fund.Empty(key)).Then(data);
             }
-            var loanBefore = loans.TryGetValue(streamKey, out var stagedLoan) ? stagedLoan : _loans.GetValueOrDefault(streamKey);
-            var loanAfter = CapitalFlows.Loans.Loan.Then(loanBefore, data);
-            if (Engine.Invariants.Refuse(loanBefore, loanAfter, data) is { } loanProblem) return loanProblem;
-            loans[streamKey] = loanAfter;
+            else if (Engine.Rebuilding.StreamFolds.IsLoan(streamKey))
+            {
+                var before = loans.TryGetValue(streamKey, out var staged) ? staged : _loans.GetValueOrDefault(streamKey);
+                loans[streamKey] = CapitalFlows.Loans.Loan.Then(before, data);
+            }
         }
-
-        return null;
     }
 
     /// <summary>Applies one accepted event to the ledger: its stream takes the state the decision's events leave (staged, folded as the snapshots fold them).</summary>

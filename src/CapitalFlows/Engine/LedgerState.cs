@@ -23,13 +23,17 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
 
     /// <summary>
     /// The command's decision on this state, after invariant 10 (nothing takes effect in a closed period) and
-    /// invariant 7 (no fund or loan it touches moves back in time): what the recorder and the demo history both run.
+    /// invariant 7 (no fund or loan it touches moves back in time), and checked on the states it leaves for invariant 1
+    /// (no fund below zero), whatever its decider checked: what the recorder and the demo history's bulk path both run.
     /// </summary>
-    public Decision Decide(DateOnly effectiveOn, Func<LedgerState, Decision> decide) =>
-        RefuseIfInClosedPeriod(effectiveOn)
-        ?? Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
-        ?? RefuseIfEarlierThanLastLoanMovement(effectiveOn)
-        ?? decide(this);
+    public Decision Decide(DateOnly effectiveOn, Func<LedgerState, Decision> decide)
+    {
+        var decision = RefuseIfInClosedPeriod(effectiveOn)
+            ?? Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
+            ?? RefuseIfEarlierThanLastLoanMovement(effectiveOn)
+            ?? decide(this);
+        return decision.Refusal is null ? Funds.RefuseIfAnyFundGoesNegative(decision.Events) ?? decision : decision;
+    }
 
     /// <summary>Invariant 10: a command effective on or before the closed date is refused, whatever it is.</summary>
     public Decision? RefuseIfInClosedPeriod(DateOnly effectiveOn) =>
