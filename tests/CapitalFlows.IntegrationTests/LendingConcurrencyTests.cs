@@ -229,7 +229,7 @@ public sealed class LendingConcurrencyTests(ServiceFixture service) : Integratio
             var fund = Fund.Empty(FundKey.Parse(stream.Key));
             foreach (var e in stream.OrderBy(e => e.Version))
             {
-                fund = fund.Then(e.Data);
+                fund = fund.Evolve(e.Data);
                 Assert.True(fund.AvailableVnd >= 0, $"fund {stream.Key} went to {fund.AvailableVnd} at version {e.Version}");
             }
         }

@@ -60,10 +60,10 @@ public sealed class BulkEngineTests
     [Fact]
     public void A_movement_row_from_the_folded_fund_holds_the_running_totals_and_from_an_empty_fund_the_events_delta()
     {
-        var after = Fund.Empty(Key).Then(Received(100, June)).Then(Lent(30, June));
+        var after = Fund.Empty(Key).Evolve(Received(100, June)).Evolve(Lent(30, June));
 
         var row = FundMovement.After(LoanId, after, June, Recorded);
-        var delta = FundMovement.After(LoanId, Fund.Empty(Key).Then(Lent(30, June)), June, Recorded);
+        var delta = FundMovement.After(LoanId, Fund.Empty(Key).Evolve(Lent(30, June)), June, Recorded);
 
         Assert.Equal((100L, 30L, "01", Key.StreamKey), (row.ReceivedVnd, row.LentVnd, row.Locality, row.Fund));
         Assert.Equal((0L, 30L), (delta.ReceivedVnd, delta.LentVnd));
@@ -72,8 +72,8 @@ public sealed class BulkEngineTests
     [Fact]
     public void The_engine_refuses_a_decision_that_leaves_a_fund_below_zero_or_moves_a_fund_or_loan_back_in_time()
     {
-        var fund = Fund.Empty(Key).Then(Received(100, June));
-        var loan = Loan.Then(null, Drawn(30, June));
+        var fund = Fund.Empty(Key).Evolve(Received(100, June));
+        var loan = new Loan().Evolve(Drawn(30, June));
         var state = new LedgerState(
             new FundStates(new Dictionary<FundKey, Fund> { [Key] = fund }),
             new Dictionary<string, Loan> { [LoanId.ToString()] = loan }, new Dictionary<Guid, ProcessedCommand>());

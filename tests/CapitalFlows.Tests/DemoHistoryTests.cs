@@ -89,7 +89,7 @@ public sealed class DemoHistoryTests
             {
                 var key = FundKey.Parse(e.StreamKey);
                 Assert.Equal(e.StartsStream, !funds.ContainsKey(key));
-                funds[key] = funds.GetValueOrDefault(key, Fund.Empty(key)).Then(e.Data);
+                funds[key] = funds.GetValueOrDefault(key, Fund.Empty(key)).Evolve(e.Data);
             }
             Assert.All(command.Events.Where(e => e.AggregateType == typeof(Fund)),
                 e => Assert.True(funds[FundKey.Parse(e.StreamKey)].AvailableVnd >= 0, $"{e.StreamKey} below zero after {command.Type} {command.CommandId}"));
@@ -104,7 +104,7 @@ public sealed class DemoHistoryTests
         var events = Run.Value.Events.ToList();
         var funds = events.Where(e => e.AggregateType == typeof(Fund))
             .GroupBy(e => FundKey.Parse(e.StreamKey))
-            .Select(g => g.Aggregate(Fund.Empty(g.Key), (fund, e) => fund.Then(e.Data)))
+            .Select(g => g.Aggregate(Fund.Empty(g.Key), (fund, e) => fund.Evolve(e.Data)))
             .ToList();
         var loans = events.Where(e => e.AggregateType == typeof(Loan))
             .GroupBy(e => e.StreamKey)

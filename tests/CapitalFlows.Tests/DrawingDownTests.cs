@@ -51,7 +51,7 @@ public sealed class DrawingDownTests
     {
         var decision = Decide(Command(80_000_000), Given.Ledger(Given.States(HaNoiPoorHolding500Million())));
 
-        var fund = HaNoiPoorHolding500Million().Then(decision.Events[0].Event);
+        var fund = HaNoiPoorHolding500Million().Evolve(decision.Events[0].Event);
         var loan = Given.Loan(decision.Events[1].Event);
         Assert.Equal(420_000_000, fund.AvailableVnd);
         Assert.Equal(80_000_000, fund.LoansOutstandingVnd);
@@ -71,7 +71,7 @@ public sealed class DrawingDownTests
         var decision = Decide(Command(poorHouseholdsCap), Given.Ledger(Given.States(fund)));
 
         Assert.Null(decision.Refusal);
-        Assert.Equal(0, fund.Then(decision.Events[0].Event).AvailableVnd);
+        Assert.Equal(0, fund.Evolve(decision.Events[0].Event).AvailableVnd);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class DrawingDownTests
     [Fact]
     public void Drawing_down_from_a_fund_whose_money_is_already_lent_is_refused_as_insufficient_funds()
     {
-        var fund = HaNoiPoorHolding500Million().Then(
+        var fund = HaNoiPoorHolding500Million().Evolve(
             new CapitalLent(Guid.NewGuid(), "01", Sources.CentralBudget, "poor-households", 450_000_000, Earlier));
 
         var decision = Decide(Command(60_000_000), Given.Ledger(Given.States(fund)));

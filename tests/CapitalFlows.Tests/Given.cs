@@ -1,4 +1,3 @@
-using System.Reflection;
 using CapitalFlows.Api;
 using CapitalFlows.Engine;
 using CapitalFlows.Funds;
@@ -9,9 +8,9 @@ namespace CapitalFlows.Tests;
 /// <summary>State fixtures: the funds, loans and earlier commands a command finds, folded from the events that came before it.</summary>
 internal static class Given
 {
-    /// <summary>A fund folded from its events through <see cref="Fund"/>'s own Apply methods, starting empty.</summary>
+    /// <summary>A fund folded from its events with its stream's one fold (<see cref="Fund.Evolve"/>), starting empty.</summary>
     public static Fund Fund(FundKey key, params object[] events) =>
-        events.Aggregate(CapitalFlows.Funds.Fund.Empty(key), Apply);
+        events.Aggregate(CapitalFlows.Funds.Fund.Empty(key), (fund, e) => fund.Evolve(e));
 
     /// <summary>A fund folded from its events, keyed by its stream key (<c>01/central-budget/general</c>).</summary>
     public static Fund Fund(string streamKey, params object[] events) => Fund(FundKey.Parse(streamKey), events);
@@ -20,11 +19,11 @@ internal static class Given
     public static FundStates States(params Fund[] funds) => new(funds.ToDictionary(f => f.Key));
 
     /// <summary>
-    /// A loan folded from its stream through <see cref="Loan"/>'s own Create and Apply methods: the first event
-    /// is its <see cref="LoanDrawnDown"/>.
+    /// A loan folded from its stream with its stream's one fold (<see cref="Loan.Evolve"/>): the first event is its
+    /// <see cref="LoanDrawnDown"/>.
     /// </summary>
     public static Loan Loan(LoanDrawnDown drawnDown, params object[] events) =>
-        events.Aggregate(CapitalFlows.Loans.Loan.Create(drawnDown), Apply);
+        CapitalFlows.Loans.Loan.Fold([drawnDown, .. events])!;
 
     /// <summary>A loan folded from all the events of its stream, the first of which must be its <see cref="LoanDrawnDown"/>.</summary>
     public static Loan Loan(params object[] events) =>
@@ -32,8 +31,8 @@ internal static class Given
             ? Loan(drawnDown, rest)
             : throw new ArgumentException("A loan's stream starts with its LoanDrawnDown.", nameof(events));
 
-    /// <summary>A loan after some more events of its stream (not its drawdown), through <see cref="Loan"/>'s own Apply methods.</summary>
-    public static Loan Then(Loan loan, params object[] events) => events.Aggregate(loan, Apply);
+    /// <summary>A loan after some more events of its stream (not its drawdown).</summary>
+    public static Loan Then(Loan loan, params object[] events) => CapitalFlows.Loans.Loan.Fold(events, loan)!;
 
     /// <summary>The state a decision reads: the touched funds, loans (keyed by their ids) and earlier commands.</summary>
     public static LedgerState Ledger(
@@ -49,18 +48,4 @@ internal static class Given
     public static ProcessedCommand Movement(Guid commandId, IReadOnlyList<StreamEvent> events) =>
         new(commandId, "hash", 200, "{}", new DateTimeOffset(2025, 9, 1, 3, 0, 0, TimeSpan.Zero),
             events.Select(e => new AppendedEvent(e.StreamKey, e.Event.GetType().Name, "{}")).ToList());
-
-    private static Loan Apply(Loan loan, object @event)
-    {
-        var apply = typeof(Loan).GetMethod(nameof(CapitalFlows.Loans.Loan.Apply), BindingFlags.Public | BindingFlags.Instance, [@event.GetType()])
-            ?? throw new ArgumentException($"Loan has no Apply({@event.GetType().Name}).", nameof(@event));
-        return (Loan)apply.Invoke(loan, [@event])!;
-    }
-
-    private static Fund Apply(Fund fund, object @event)
-    {
-        var apply = typeof(Fund).GetMethod(nameof(CapitalFlows.Funds.Fund.Apply), BindingFlags.Public | BindingFlags.Instance, [@event.GetType()])
-            ?? throw new ArgumentException($"Fund has no Apply({@event.GetType().Name}).", nameof(@event));
-        return (Fund)apply.Invoke(fund, [@event])!;
-    }
 }

@@ -192,7 +192,7 @@ public sealed class MergingTests
         foreach (var e in events.Where(e => e.StreamKey.Contains('/', StringComparison.Ordinal)))
         {
             var key = FundKey.Parse(e.StreamKey);
-            after[key] = (after.TryGetValue(key, out var fund) ? fund : Fund.Empty(key)).Then(e.Event);
+            after[key] = (after.TryGetValue(key, out var fund) ? fund : Fund.Empty(key)).Evolve(e.Event);
         }
         return after;
     }

@@ -52,7 +52,7 @@ public sealed class RepayingTests
     {
         var decision = Decide(Repayment(30_000_000), Given.Loan(Drawdown80Million));
 
-        var fund = BaDinhFundAfterTheDrawdown().Then(decision.Events[1].Event);
+        var fund = BaDinhFundAfterTheDrawdown().Evolve(decision.Events[1].Event);
         var loan = Given.Loan(Drawdown80Million, decision.Events[0].Event);
         Assert.Equal(150_000_000, fund.AvailableVnd);
         Assert.Equal(50_000_000, fund.LoansOutstandingVnd);
@@ -69,7 +69,7 @@ public sealed class RepayingTests
 
         Assert.Null(decision.Refusal);
         Assert.Equal(0, decision.OutstandingVnd);
-        var after = loan.Apply((LoanRepaid)decision.Events[0].Event);
+        var after = loan.Evolve(decision.Events[0].Event);
         Assert.Equal(LoanStatus.Repaid, after.Status);
         Assert.Equal(0, after.OutstandingVnd);
         Assert.Equal(80_000_000, after.RepaidVnd);

@@ -32,8 +32,9 @@ public sealed class ReversingTests
     private static readonly LoanDrawnDown Drawdown80Million =
         new(LoanId, "01", Cb, "poor-households", 80_000_000, "HH-0042", "womens-union", null, 60, Earlier);
 
+    /// <summary>A reversal as the engine decides it: the decider, then the engine's invariants on the states it leaves.</summary>
     private static Decision Reverse(ProcessedCommand movement, IReadOnlyList<StreamEvent> events, LedgerState state) =>
-        ReverseMovementEndpoint.Decide(new ReverseMovement(Guid.NewGuid(), movement.Id, Reason, null), movement, events, state, On, Localities);
+        state.Decide(On, s => ReverseMovementEndpoint.Decide(new ReverseMovement(Guid.NewGuid(), movement.Id, Reason, null), movement, events, s, On, Localities));
 
     private static void AssertRefused(string slug, int status, Decision decision)
     {
@@ -159,8 +160,8 @@ public sealed class ReversingTests
                     new AllocationReceiptReversed(id, "01", "00004", Cb, "poor-households", 200_000_000, Reason, On)),
             ],
             decision.Events);
-        Assert.Equal(500_000_000, haNoi.Then(decision.Events[0].Event).AvailableVnd);
-        Assert.Equal(0, baDinh.Then(decision.Events[1].Event).AvailableVnd);
+        Assert.Equal(500_000_000, haNoi.Evolve(decision.Events[0].Event).AvailableVnd);
+        Assert.Equal(0, baDinh.Evolve(decision.Events[1].Event).AvailableVnd);
     }
 
     [Fact]
@@ -228,8 +229,8 @@ public sealed class ReversingTests
             ],
             decision.Events);
         Assert.Equal(id, decision.Reverses);
-        Assert.Equal(300_000_000, baDinh.Then(decision.Events[0].Event).AvailableVnd);
-        Assert.Equal(700_000_000, haNoi.Then(decision.Events[1].Event).AvailableVnd);
+        Assert.Equal(300_000_000, baDinh.Evolve(decision.Events[0].Event).AvailableVnd);
+        Assert.Equal(700_000_000, haNoi.Evolve(decision.Events[1].Event).AvailableVnd);
     }
 
     [Fact]
@@ -572,9 +573,9 @@ public sealed class ReversingTests
         foreach (var (stream, @event) in events)
         {
             if (stream.Contains('/', StringComparison.Ordinal))
-                funds[stream] = funds[stream].Then(@event);
+                funds[stream] = funds[stream].Evolve(@event);
             else
-                loans[stream] = @event is LoanDrawnDown drawnDown ? Loan.Create(drawnDown) : Given.Then(loans[stream], @event);
+                loans[stream] = @event is LoanDrawnDown drawnDown ? new Loan().Evolve(drawnDown) : Given.Then(loans[stream], @event);
         }
     }
 

@@ -43,14 +43,14 @@ public sealed record CommandAnswer(Guid CommandId, DateTimeOffset RecordedAt, Da
             .Select(g =>
             {
                 var key = FundKey.Parse(g.Key);
-                var after = g.Aggregate(state.Funds[key], (fund, e) => fund.Then(e.Event));
+                var after = g.Aggregate(state.Funds[key], (fund, e) => fund.Evolve(e.Event));
                 return new FundAfter(key.Locality, NameOf(key.Locality), key.Source, key.Programme, after.AvailableVnd);
             })
             .ToList();
 
         // A command on a loan appends to that one loan's stream; a merge moves many and is not one.
         var loanStreams = decision.Events
-            .Where(e => e.StreamKey != LocalityDirectory.StructureStream && !e.StreamKey.Contains('/', StringComparison.Ordinal))
+            .Where(e => Engine.Rebuilding.StreamFolds.IsLoan(e.StreamKey))
             .GroupBy(e => e.StreamKey, StringComparer.Ordinal)
             .ToList();
         LoanAfter? loan = null;

@@ -123,12 +123,12 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
             {
                 var key = FundKey.Parse(streamKey);
                 var before = funds.TryGetValue(streamKey, out var staged) ? staged : _funds.GetValueOrDefault(key);
-                funds[streamKey] = (before ?? CapitalFlows.Funds.Fund.Empty(key)).Then(data);
+                funds[streamKey] = (before ?? CapitalFlows.Funds.Fund.Empty(key)).Evolve(data);
             }
             else if (Engine.Rebuilding.StreamFolds.IsLoan(streamKey))
             {
                 var before = loans.TryGetValue(streamKey, out var staged) ? staged : _loans.GetValueOrDefault(streamKey);
-                loans[streamKey] = CapitalFlows.Loans.Loan.Then(before, data);
+                loans[streamKey] = (before ?? new CapitalFlows.Loans.Loan()).Evolve(data);
             }
         }
     }

@@ -24,7 +24,9 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
     /// <summary>
     /// The command's decision on this state, after invariant 10 (nothing takes effect in a closed period) and
     /// invariant 7 (no fund or loan it touches moves back in time), and checked on the states it leaves for invariant 1
-    /// (no fund below zero), whatever its decider checked: what the recorder and the demo history's bulk path both run.
+    /// (no fund below zero) and again for invariant 7 (no event dated before its stream's last movement), whatever its
+    /// decider checked: what the recorder and the demo history's bulk path both run. A decider may refuse earlier with
+    /// a clearer problem; these checks are the guarantee.
     /// </summary>
     public Decision Decide(DateOnly effectiveOn, Func<LedgerState, Decision> decide)
     {
@@ -32,7 +34,9 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
             ?? Funds.RefuseIfEarlierThanLastMovement(effectiveOn)
             ?? RefuseIfEarlierThanLastLoanMovement(effectiveOn)
             ?? decide(this);
-        return decision.Refusal is null ? Funds.RefuseIfAnyFundGoesNegative(decision.Events) ?? decision : decision;
+        return decision.Refusal is null
+            ? Funds.RefuseIfAnyFundGoesNegative(decision.Events) ?? RefuseIfAnyEventGoesBackInTime(decision.Events) ?? decision
+            : decision;
     }
 
     /// <summary>Invariant 10: a command effective on or before the closed date is refused, whatever it is.</summary>
@@ -47,4 +51,26 @@ public sealed class LedgerState(FundStates funds, IReadOnlyDictionary<string, Lo
             .Where(l => l.LastMovementOn > effectiveOn)
             .Select(l => Decision.Refuse(Problems.EffectiveDateTooEarly($"loan {l.Id}", l.LastMovementOn, effectiveOn)))
             .FirstOrDefault();
+
+    /// <summary>
+    /// Invariant 7 on the events a decision appends: each fund or loan event is dated no earlier than its stream's last
+    /// movement, as read or as the decision's earlier events leave it (a loan not read, such as one a merge moves, is
+    /// not checked here).
+    /// </summary>
+    public Decision? RefuseIfAnyEventGoesBackInTime(IEnumerable<StreamEvent> events)
+    {
+        var last = new Dictionary<string, DateOnly?>(StringComparer.Ordinal);
+        foreach (var (streamKey, @event) in events)
+        {
+            var isFund = streamKey.Contains('/', StringComparison.Ordinal);
+            if (@event is not ILedgerEvent dated || (!isFund && !Loans.ContainsKey(streamKey))) continue;
+            var before = last.TryGetValue(streamKey, out var staged) ? staged
+                : isFund ? Funds[FundKey.Parse(streamKey)].LastMovementOn
+                : Loans[streamKey].LastMovementOn;
+            if (before > dated.EffectiveOn)
+                return Decision.Refuse(Problems.EffectiveDateTooEarly($"{(isFund ? "fund" : "loan")} {streamKey}", before.Value, dated.EffectiveOn));
+            last[streamKey] = dated.EffectiveOn;
+        }
+        return null;
+    }
 }

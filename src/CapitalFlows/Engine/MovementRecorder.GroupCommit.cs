@@ -201,12 +201,12 @@ public sealed partial class MovementRecorder
                 if (funds.TryGetValue(streamKey, out var fund))
                 {
                     fund.AppendOne(@event);
-                    fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Then(@event);
+                    fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Evolve(@event);
                 }
                 else
                 {
                     loans[streamKey].AppendOne(@event);
-                    loansNow[streamKey] = Loan.Fold([@event], loansNow[streamKey]);
+                    loansNow[streamKey] = (loansNow[streamKey] ?? new Loan()).Evolve(@event);
                 }
                 owners[@event] = (command, recordedAt);
             }

@@ -72,7 +72,7 @@ public sealed record FundMergedIn(string Locality, string From, string Source, s
 
 /// <summary>
 /// A fund's state, folded from its stream: the write model that decisions read, kept as an inline snapshot
-/// that the capital and allocation reads query too. Immutable: each Apply returns a new state.
+/// that the capital and allocation reads query too. Immutable: <see cref="Evolve"/> returns a new state.
 /// <c>AvailableVnd = ReceivedVnd − PassedDownVnd − LentVnd + RepaidVnd</c> (API.md, allocations report identity);
 /// <c>LoansOutstandingVnd = LentVnd − RepaidVnd − WrittenOffVnd</c>.
 /// </summary>
@@ -118,50 +118,50 @@ public sealed record Fund
 
     public static Fund Empty(FundKey key) => new() { Id = key.StreamKey };
 
-    public Fund Apply(CentralBudgetEntrusted e) => Inflow(e.AmountVnd, e.EffectiveOn);
+    private Fund Apply(CentralBudgetEntrusted e) => Inflow(e.AmountVnd, e.EffectiveOn);
 
-    public Fund Apply(MobilisedCapitalReceived e) => Inflow(e.AmountVnd, e.EffectiveOn);
+    private Fund Apply(MobilisedCapitalReceived e) => Inflow(e.AmountVnd, e.EffectiveOn);
 
-    public Fund Apply(LocalBudgetToppedUp e) => Inflow(e.AmountVnd, e.EffectiveOn);
+    private Fund Apply(LocalBudgetToppedUp e) => Inflow(e.AmountVnd, e.EffectiveOn);
 
-    public Fund Apply(CharityDonationReceived e) => Inflow(e.AmountVnd, e.EffectiveOn);
+    private Fund Apply(CharityDonationReceived e) => Inflow(e.AmountVnd, e.EffectiveOn);
 
-    public Fund Apply(CapitalAllocated e) => this with { PassedDownVnd = PassedDownVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(CapitalAllocated e) => this with { PassedDownVnd = PassedDownVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(AllocationReceived e) => this with { ReceivedVnd = ReceivedVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(AllocationReceived e) => this with { ReceivedVnd = ReceivedVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(CapitalRecalled e) => this with { ReceivedVnd = ReceivedVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(CapitalRecalled e) => this with { ReceivedVnd = ReceivedVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(RecallReceived e) => this with { PassedDownVnd = PassedDownVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(RecallReceived e) => this with { PassedDownVnd = PassedDownVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(CapitalLent e) => this with { LentVnd = LentVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(CapitalLent e) => this with { LentVnd = LentVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(RepaymentReceived e) => this with { RepaidVnd = RepaidVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(RepaymentReceived e) => this with { RepaidVnd = RepaidVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(InflowReversed e) => this with
+    private Fund Apply(InflowReversed e) => this with
     {
         InflowsReversedVnd = InflowsReversedVnd + e.AmountVnd,
         ReceivedVnd = ReceivedVnd - e.AmountVnd,
         LastMovementOn = e.EffectiveOn,
     };
 
-    public Fund Apply(AllocationReversed e) => this with { PassedDownVnd = PassedDownVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(AllocationReversed e) => this with { PassedDownVnd = PassedDownVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(AllocationReceiptReversed e) => this with { ReceivedVnd = ReceivedVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(AllocationReceiptReversed e) => this with { ReceivedVnd = ReceivedVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(RecallReversed e) => this with { ReceivedVnd = ReceivedVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(RecallReversed e) => this with { ReceivedVnd = ReceivedVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(RecallReceiptReversed e) => this with { PassedDownVnd = PassedDownVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(RecallReceiptReversed e) => this with { PassedDownVnd = PassedDownVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(LendingReversed e) => this with { LentVnd = LentVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(LendingReversed e) => this with { LentVnd = LentVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(RepaymentReversed e) => this with { RepaidVnd = RepaidVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(RepaymentReversed e) => this with { RepaidVnd = RepaidVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(LoanPrincipalWrittenOff e) => this with { WrittenOffVnd = WrittenOffVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(LoanPrincipalWrittenOff e) => this with { WrittenOffVnd = WrittenOffVnd + e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(WriteOffReversed e) => this with { WrittenOffVnd = WrittenOffVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
+    private Fund Apply(WriteOffReversed e) => this with { WrittenOffVnd = WrittenOffVnd - e.AmountVnd, LastMovementOn = e.EffectiveOn };
 
-    public Fund Apply(FundMergedOut e) => this with
+    private Fund Apply(FundMergedOut e) => this with
     {
         ReceivedVnd = ReceivedVnd - e.AvailableVnd - (e.LentVnd - e.RepaidVnd),
         LentVnd = LentVnd - e.LentVnd,
@@ -170,7 +170,7 @@ public sealed record Fund
         LastMovementOn = e.EffectiveOn,
     };
 
-    public Fund Apply(FundMergedIn e) => this with
+    private Fund Apply(FundMergedIn e) => this with
     {
         ReceivedVnd = ReceivedVnd + e.AvailableVnd + (e.LentVnd - e.RepaidVnd),
         LentVnd = LentVnd + e.LentVnd,
@@ -179,8 +179,13 @@ public sealed record Fund
         LastMovementOn = e.EffectiveOn,
     };
 
-    /// <summary>The state after any fund event: how a decision checks the result of the events it is about to append.</summary>
-    public Fund Then(object @event) => @event switch
+    /// <summary>
+    /// The one fold of a fund's stream: the fund after one more event. Marten's inline snapshot calls it (a
+    /// self-aggregating <c>Evolve</c>: its switch below is also the list of events the snapshot reads), and so do the
+    /// decisions' state, the group commit, the demo history and a rebuild. An event that is not a fund's is an error,
+    /// never skipped.
+    /// </summary>
+    public Fund Evolve(object @event) => @event switch
     {
         CentralBudgetEntrusted e => Apply(e),
         MobilisedCapitalReceived e => Apply(e),
@@ -203,7 +208,7 @@ public sealed record Fund
         WriteOffReversed e => Apply(e),
         FundMergedOut e => Apply(e),
         FundMergedIn e => Apply(e),
-        _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of a fund", nameof(@event)),
+        _ => throw new EventNotFoldedException(@event, Id.Length > 0 ? $"fund {Id}" : "a new fund"),
     };
 
     private Fund Inflow(long amountVnd, DateOnly effectiveOn) => this with

@@ -29,7 +29,7 @@ public sealed class FundStates(IReadOnlyDictionary<FundKey, Fund> funds)
         events
             .Where(e => e.StreamKey.Contains('/', StringComparison.Ordinal))
             .GroupBy(e => FundKey.Parse(e.StreamKey))
-            .Select(g => (key: g.Key, before: this[g.Key], after: g.Aggregate(this[g.Key], (fund, e) => fund.Then(e.Event))))
+            .Select(g => (key: g.Key, before: this[g.Key], after: g.Aggregate(this[g.Key], (fund, e) => fund.Evolve(e.Event))))
             .Where(f => f.after.AvailableVnd < 0)
             .Select(f => Decision.Refuse(Problems.InsufficientFunds(f.key.StreamKey, f.before.AvailableVnd, f.before.AvailableVnd - f.after.AvailableVnd)))
             .FirstOrDefault();

@@ -182,8 +182,8 @@ public static class ReverseMovementEndpoint
             compensations.Add(new StreamEvent(stream, compensation));
         }
 
-        return state.Funds.RefuseIfAnyFundGoesNegative(compensations)
-            ?? (Decision.Append([.. compensations]) with { Reverses = id });
+        // Invariant 1 (a reversal may leave a fund below zero: its money was passed on or lent again) is the engine's check.
+        return Decision.Append([.. compensations]) with { Reverses = id };
     }
 
     /// <summary>Only a loan's latest standing repayment, extension or write-off is reversed (DOMAIN "Reversible").</summary>

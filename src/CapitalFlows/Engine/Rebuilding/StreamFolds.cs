@@ -4,8 +4,8 @@ using CapitalFlows.Loans;
 namespace CapitalFlows.Engine.Rebuilding;
 
 /// <summary>
-/// Every fund's and every loan's state, folded event by event with the one fold of each (<see cref="Fund.Then"/>,
-/// <see cref="Loan.Then"/>), which the live projections, the decisions and the as-of reads use too. An event its
+/// Every fund's and every loan's state, folded event by event with the one fold of each (<see cref="Fund.Evolve"/>,
+/// <see cref="Loan.Evolve"/>), which the live projections, the decisions and the as-of reads use too. An event its
 /// fold does not know stops the rebuild. A fund's stream is a key with a '/' (<c>locality/source/programme</c>), a
 /// loan's its id; any other stream is counted but not folded.
 /// </summary>
@@ -36,18 +36,18 @@ public sealed class StreamFolds
         {
             if (IsFund(streamKey))
             {
-                var fund = (_funds.GetValueOrDefault(streamKey) ?? Fund.Empty(FundKey.Parse(streamKey))).Then(data);
+                var fund = (_funds.GetValueOrDefault(streamKey) ?? Fund.Empty(FundKey.Parse(streamKey))).Evolve(data);
                 _funds[streamKey] = fund;
                 return folded with { Fund = fund };
             }
             if (IsLoan(streamKey))
             {
-                var loan = Loan.Then(_loans.GetValueOrDefault(streamKey), data);
+                var loan = (_loans.GetValueOrDefault(streamKey) ?? new Loan()).Evolve(data);
                 _loans[streamKey] = loan;
                 return folded with { Loan = loan };
             }
         }
-        catch (ArgumentException e)
+        catch (EventNotFoldedException e)
         {
             throw new InvalidOperationException($"Event {sequence} ({data.GetType().Name}) of stream {streamKey}: {e.Message}", e);
         }

@@ -69,7 +69,7 @@ public sealed record EntrustedFundsFigures(long EntrustedVnd, long LentVnd, long
         var funds = events
             .Where(e => EntrustedFundsStatement.EffectiveOn(e) <= end)
             .GroupBy(e => e.StreamKey)
-            .Select(g => g.Aggregate(Fund.Empty(FundKey.Parse(g.Key)), (fund, e) => fund.Then(e.Event)))
+            .Select(g => g.Aggregate(Fund.Empty(FundKey.Parse(g.Key)), (fund, e) => fund.Evolve(e.Event)))
             .ToList();
         return new EntrustedFundsFigures(entrusted, lent, repaid, funds.Sum(f => f.LoansOutstandingVnd), funds.Sum(f => f.AvailableVnd));
     }

@@ -31,11 +31,11 @@ public sealed record FundMovement(
     public static FundMovement Of(IEvent e, DateTimeOffset recordedAt)
     {
         var key = FundKey.Parse(e.StreamKey!);
-        return After(e.Id, Funds.Fund.Empty(key).Then(e.Data), ((ILedgerEvent)e.Data).EffectiveOn, recordedAt);
+        return After(e.Id, Funds.Fund.Empty(key).Evolve(e.Data), ((ILedgerEvent)e.Data).EffectiveOn, recordedAt);
     }
 
     /// <summary>
-    /// The row of one fund event: the fund's figures after it, as the fund's one fold (<see cref="Funds.Fund.Then"/>)
+    /// The row of one fund event: the fund's figures after it, as the fund's one fold (<see cref="Funds.Fund.Evolve"/>)
     /// leaves them. On the fund folded from empty through this event alone it is the event's delta (<see cref="Of"/>);
     /// on the fund folded through its whole stream up to this event, it is the row the table holds (the running totals
     /// a rebuild and the bulk paths write). Fund folds are sums, so both give the same row.
