@@ -29,21 +29,13 @@ public sealed class LoanQualityMovementTable(RebuildContext context) : IProjecti
         if (e.Loan is null) return;
         var (after, rows) = LoanQualityMovement.Of(e.Id, e.Data, _loans.GetValueOrDefault(e.StreamKey), e.RecordedAt);
         _loans[e.StreamKey] = after;
-        var copy = _copy!;
         foreach (var r in rows)
         {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(r.Id, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(r.LoanId, NpgsqlDbType.Uuid, ct);
-            await copy.WriteAsync(r.Locality, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(r.Programme, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(r.EntrustedOrganisation, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(r.BorrowerRef, NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(r.Kind, NpgsqlDbType.Smallint, ct);
-            await copy.WriteAsync(r.OnDate, NpgsqlDbType.Date, ct);
-            await copy.WriteAsync(r.AmountVnd, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(r.EffectiveOn, NpgsqlDbType.Date, ct);
-            await copy.WriteAsync(r.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            await _copy!.WriteTypedRowAsync(ct,
+                (r.Id, NpgsqlDbType.Varchar), (r.LoanId, NpgsqlDbType.Uuid), (r.Locality, NpgsqlDbType.Varchar), (r.Programme, NpgsqlDbType.Varchar),
+                (r.EntrustedOrganisation, NpgsqlDbType.Varchar), (r.BorrowerRef, NpgsqlDbType.Varchar), (r.Kind, NpgsqlDbType.Smallint),
+                (r.OnDate, NpgsqlDbType.Date), (r.AmountVnd, NpgsqlDbType.Bigint), (r.EffectiveOn, NpgsqlDbType.Date),
+                (r.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz));
             _rows++;
         }
     }

@@ -1,8 +1,4 @@
-using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using Weasel.Core;
-using Weasel.Postgresql;
 
 namespace CapitalFlows.EventLog.Chain;
 
@@ -23,26 +19,15 @@ namespace CapitalFlows.EventLog.Chain;
 /// A schema that lacks any of it, holds another version of the function, or grants those rights is brought up to date
 /// by the next <c>db-apply</c>; the table and its rows are never dropped.
 /// </summary>
-public sealed class EventChainStorage(string schema) : ISchemaObject
+public sealed class EventChainStorage(string schema)
+    : TriggerFedTable(schema, EventChain.TableName, EventChain.FunctionName, EventChain.TriggerName, EventChain.Version)
 {
-    private string Table => $"{schema}.{EventChain.TableName}";
-
-    private string Function => $"{schema}.{EventChain.FunctionName}";
-
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, EventChain.TableName, SchemaUtils.IdentifierUsage.General);
-
-    public IEnumerable<DbObjectName> AllNames() =>
-    [
-        Identifier,
-        new PostgresqlObjectName(schema, EventChain.FunctionName, SchemaUtils.IdentifierUsage.Function),
-        new PostgresqlObjectName(schema, EventChain.TriggerName, SchemaUtils.IdentifierUsage.General),
-    ];
 
     /// <summary>
     /// The trigger function. The content is rendered before the lock; under it (held to the end of the commit, so
     /// that the next transaction sees this head) only the head is read and one row inserted.
     /// </summary>
-    private string FunctionSql => $"""
+    protected override string FunctionsSql => $"""
         create or replace function {Function}() returns trigger
             language plpgsql security definer set search_path = pg_catalog, pg_temp
         as $chain$
@@ -63,23 +48,20 @@ public sealed class EventChainStorage(string schema) : ISchemaObject
         $chain$;
         """;
 
-    /// <summary>The function's comment: the chain's version and a digest of the function, so a changed function is replaced by the next db-apply.</summary>
-    private string Marker => $"{EventChain.Version} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FunctionSql)))[..16]}";
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+    public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
     {
         writer.WriteLine($"""
             create table if not exists {Table} (
                 chain_position bigint not null primary key,
-                seq_id bigint not null unique references {schema}.mt_events (seq_id),
+                seq_id bigint not null unique references {Schema}.mt_events (seq_id),
                 hash bytea not null
             );
 
-            {FunctionSql}
+            {FunctionsSql}
             comment on function {Function}() is '{Marker}';
 
-            drop trigger if exists {EventChain.TriggerName} on {schema}.mt_events;
-            create constraint trigger {EventChain.TriggerName} after insert on {schema}.mt_events
+            drop trigger if exists {EventChain.TriggerName} on {Schema}.mt_events;
+            create constraint trigger {EventChain.TriggerName} after insert on {Schema}.mt_events
                 deferrable initially deferred for each row execute function {Function}();
 
             do $grants$
@@ -89,14 +71,14 @@ public sealed class EventChainStorage(string schema) : ISchemaObject
                 for grant_row in
                     select distinct c.relname, a.grantee
                     from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
-                    where n.nspname = '{schema}' and c.relname in ('mt_events', '{EventChain.TableName}')
+                    where n.nspname = '{Schema}' and c.relname in ('mt_events', '{EventChain.TableName}')
                       and a.grantee <> c.relowner
                       and a.privilege_type in ('UPDATE', 'DELETE', 'TRUNCATE', 'INSERT')
                       and (c.relname = '{EventChain.TableName}' or a.privilege_type <> 'INSERT')
                 loop
                     execute format('revoke %s on %I.%I from %s',
                         case when grant_row.relname = 'mt_events' then 'update, delete, truncate' else 'insert, update, delete, truncate' end,
-                        '{schema}', grant_row.relname,
+                        '{Schema}', grant_row.relname,
                         case when grant_row.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(grant_row.grantee)::text) end);
                 end loop;
             end
@@ -104,44 +86,11 @@ public sealed class EventChainStorage(string schema) : ISchemaObject
             """);
     }
 
-    /// <summary>Drops the trigger and its function, never the table: the hashes are part of the log.</summary>
-    public void WriteDropStatement(Migrator rules, TextWriter writer)
-    {
-        writer.WriteLine($"drop trigger if exists {EventChain.TriggerName} on {schema}.mt_events;");
-        writer.WriteLine($"drop function if exists {Function}();");
-    }
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-    {
-        var schemaParameter = builder.AddParameter(schema).ParameterName;
-        builder.Append($"""
-            select
-                exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                        where n.nspname = :{schemaParameter} and c.relname = '{EventChain.TableName}'),
-                (select obj_description(p.oid, 'pg_proc') from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                 where n.nspname = :{schemaParameter} and p.proname = '{EventChain.FunctionName}' limit 1),
-                exists (select 1 from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-                        where n.nspname = :{schemaParameter} and c.relname = 'mt_events' and t.tgname = '{EventChain.TriggerName}'),
-                exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
-                        where n.nspname = :{schemaParameter} and c.relname in ('mt_events', '{EventChain.TableName}')
-                          and a.grantee <> c.relowner and a.privilege_type in ('UPDATE', 'DELETE', 'TRUNCATE', 'INSERT')
-                          and (c.relname = '{EventChain.TableName}' or a.privilege_type <> 'INSERT'));
-            """);
-    }
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
-    {
-        await reader.ReadAsync(ct);
-        var table = reader.GetBoolean(0);
-        var marker = await reader.IsDBNullAsync(1, ct) ? null : reader.GetString(1);
-        var trigger = reader.GetBoolean(2);
-        var writable = reader.GetBoolean(3);
-        var difference = (table, marker, trigger, writable) switch
-        {
-            (true, _, true, false) when marker == Marker => SchemaPatchDifference.None,
-            (false, null, false, _) => SchemaPatchDifference.Create,
-            _ => SchemaPatchDifference.Update,
-        };
-        return new SchemaObjectDelta(this, difference);
-    }
+    /// <summary>The append-only rule broken: a role other than the owner may change <c>mt_events</c> or write the hash table.</summary>
+    protected override string DriftSql(string schemaParameter) => $"""
+        exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
+                where n.nspname = :{schemaParameter} and c.relname in ('mt_events', '{EventChain.TableName}')
+                  and a.grantee <> c.relowner and a.privilege_type in ('UPDATE', 'DELETE', 'TRUNCATE', 'INSERT')
+                  and (c.relname = '{EventChain.TableName}' or a.privilege_type <> 'INSERT'))
+        """;
 }

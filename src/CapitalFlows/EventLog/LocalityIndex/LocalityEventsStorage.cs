@@ -1,8 +1,4 @@
-using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using Weasel.Core;
-using Weasel.Postgresql;
 
 namespace CapitalFlows.EventLog.LocalityIndex;
 
@@ -24,30 +20,18 @@ namespace CapitalFlows.EventLog.LocalityIndex;
 /// before (or by a path that disabled the trigger) reads the same as one written with it.</item>
 /// </list>
 /// </summary>
-public sealed class LocalityEventsStorage(string schema) : ISchemaObject
+public sealed class LocalityEventsStorage(string schema)
+    : TriggerFedTable(schema, LocalityEvents.TableName, LocalityEvents.FunctionName, LocalityEvents.TriggerName, LocalityEvents.Version)
 {
-    private string Table => $"{schema}.{LocalityEvents.TableName}";
+    private string FunctionSql => LocalityEvents.TriggerFunctionSql(Schema);
 
-    private string Function => $"{schema}.{LocalityEvents.FunctionName}";
+    private string RefillSql => LocalityEvents.RefillFunctionSql(Schema);
 
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, LocalityEvents.TableName, SchemaUtils.IdentifierUsage.General);
+    protected override string FunctionsSql => FunctionSql + RefillSql;
 
-    public IEnumerable<DbObjectName> AllNames() =>
-    [
-        Identifier,
-        new PostgresqlObjectName(schema, LocalityEvents.FunctionName, SchemaUtils.IdentifierUsage.Function),
-        new PostgresqlObjectName(schema, LocalityEvents.TriggerName, SchemaUtils.IdentifierUsage.General),
-        new PostgresqlObjectName(schema, LocalityEvents.RefillFunctionName, SchemaUtils.IdentifierUsage.Function),
-    ];
+    protected override IReadOnlyList<string> OtherFunctionNames => [LocalityEvents.RefillFunctionName];
 
-    private string FunctionSql => LocalityEvents.TriggerFunctionSql(schema);
-
-    private string RefillSql => LocalityEvents.RefillFunctionSql(schema);
-
-    /// <summary>The trigger function's comment: the version and a digest of both functions, so a changed definition is replaced (and the rows refilled) by the next db-apply.</summary>
-    private string Marker => $"{LocalityEvents.Version} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FunctionSql + RefillSql)))[..16]}";
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+    public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
     {
         writer.WriteLine($"""
             do $table$
@@ -55,7 +39,7 @@ public sealed class LocalityEventsStorage(string schema) : ISchemaObject
                 if to_regclass('{Table}') is null then
                     create table {Table} (locality text not null, seq_id bigint not null, effective_on date not null)
                         with (autovacuum_vacuum_insert_scale_factor = 0.01);
-                    {LocalityEvents.KeysSql(schema)}
+                    {LocalityEvents.KeysSql(Schema)}
                 end if;
             end
             $table$;
@@ -63,50 +47,12 @@ public sealed class LocalityEventsStorage(string schema) : ISchemaObject
             {FunctionSql}
             comment on function {Function}() is '{Marker}';
 
-            drop trigger if exists {LocalityEvents.TriggerName} on {schema}.mt_events;
-            create trigger {LocalityEvents.TriggerName} after insert on {schema}.mt_events
+            drop trigger if exists {LocalityEvents.TriggerName} on {Schema}.mt_events;
+            create trigger {LocalityEvents.TriggerName} after insert on {Schema}.mt_events
                 for each row execute function {Function}();
 
             {RefillSql}
             comment on table {Table} is '{LocalityEvents.RefillPending}';
             """);
-    }
-
-    /// <summary>Drops the trigger and its function; the table's rows are refilled whenever they are created again.</summary>
-    public void WriteDropStatement(Migrator rules, TextWriter writer)
-    {
-        writer.WriteLine($"drop trigger if exists {LocalityEvents.TriggerName} on {schema}.mt_events;");
-        writer.WriteLine($"drop function if exists {Function}();");
-        writer.WriteLine($"drop function if exists {schema}.{LocalityEvents.RefillFunctionName}();");
-    }
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-    {
-        var schemaParameter = builder.AddParameter(schema).ParameterName;
-        builder.Append($"""
-            select
-                exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                        where n.nspname = :{schemaParameter} and c.relname = '{LocalityEvents.TableName}'),
-                (select obj_description(p.oid, 'pg_proc') from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                 where n.nspname = :{schemaParameter} and p.proname = '{LocalityEvents.FunctionName}' limit 1),
-                exists (select 1 from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-                        where n.nspname = :{schemaParameter} and c.relname = 'mt_events' and t.tgname = '{LocalityEvents.TriggerName}'
-                          and t.tgenabled <> 'D');
-            """);
-    }
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
-    {
-        await reader.ReadAsync(ct);
-        var table = reader.GetBoolean(0);
-        var marker = await reader.IsDBNullAsync(1, ct) ? null : reader.GetString(1);
-        var trigger = reader.GetBoolean(2);
-        var difference = (table, marker, trigger) switch
-        {
-            (true, _, true) when marker == Marker => SchemaPatchDifference.None,
-            (false, null, false) => SchemaPatchDifference.Create,
-            _ => SchemaPatchDifference.Update,
-        };
-        return new SchemaObjectDelta(this, difference);
     }
 }
