@@ -20,13 +20,16 @@ public sealed class OrderedRun
     private readonly bool[] _settled;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _after;
+    private readonly Action<int>? _arrivedAt;
     private int _open;
     private Func<IReadOnlyList<object>, Action<int, (IResult Result, string Outcome)>, Task>? _decide;
 
     /// <param name="places">How many commands the run holds (places 0 to <paramref name="places"/> − 1).</param>
     /// <param name="after">The run this one follows (its <see cref="Finished"/>): nothing here is decided before it has finished.</param>
-    public OrderedRun(int places, Task? after = null)
+    /// <param name="arrivedAt">Told the place of each command as it reaches the recorder (where it waits for the run, holding nothing).</param>
+    public OrderedRun(int places, Task? after = null, Action<int>? arrivedAt = null)
     {
+        _arrivedAt = arrivedAt;
         ArgumentOutOfRangeException.ThrowIfNegative(places);
         _arrived = new object?[places];
         _answers = new TaskCompletionSource<(IResult, string)>?[places];
@@ -81,6 +84,7 @@ public sealed class OrderedRun
             _decide ??= decide;
             last = --_open == 0;
         }
+        _arrivedAt?.Invoke(position);
         if (last) Start();
         return answer.Task;
     }

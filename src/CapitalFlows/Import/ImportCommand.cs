@@ -118,7 +118,7 @@ public static class ImportCommand
                 var clock = app.Services.GetRequiredService<TimeProvider>();
                 var routes = CommandRoutes.Of(app.Services.GetRequiredService<EndpointDataSource>());
                 var sender = new InProcessSender(app.GetTestServer(), string.Create(CultureInfo.InvariantCulture, $"import-{clock.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}"));
-                var importer = new Importer(sender, routes, app.Services.GetRequiredService<LocalityDirectory>(), clock, wave, inFlight);
+                using var importer = new Importer(sender, routes, app.Services.GetRequiredService<LocalityDirectory>(), clock, wave, inFlight);
                 var summary = await importer.RunAsync(reader, (progress, elapsed) => error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {progress.LinesRead,10:N0} lines read, {progress.LinesRead / elapsed.TotalSeconds,8:N0} lines/s")));
                 summary.WriteTo(output, file == "-" ? "standard input" : file!);

@@ -18,11 +18,19 @@ namespace CapitalFlows.Import;
 /// wave when its loan is drawn in the current one, and its request waits until the wave that drew the loan has
 /// finished; a reversal, merge, period close, approval or any other route runs alone, after every earlier line has
 /// its answer and before any later line is sent.</para>
+/// <para>At most <c>linesInChecks</c> (32) lines are in the pipeline before the engine at once (a line on a loan reads
+/// it there, on a pooled connection); a line leaves that count when it reaches the engine, where it waits holding
+/// nothing, or when it is answered before.</para>
 /// <para>A line answered with a fault (a 5xx other than 503 busy) stops the import: the lines already sent get their
 /// answers, no further line is sent.</para>
 /// </summary>
-public sealed class Importer(InProcessSender sender, CommandRoutes routes, LocalityDirectory localities, TimeProvider clock, int waveSize, int wavesInFlight = 2)
+public sealed class Importer(
+    InProcessSender sender, CommandRoutes routes, LocalityDirectory localities, TimeProvider clock, int waveSize, int wavesInFlight = 2, int linesInChecks = 32)
+    : IDisposable
 {
+    private readonly SemaphoreSlim _checks = new(Math.Max(linesInChecks, 1));
+
+    public void Dispose() => _checks.Dispose();
     private readonly ImportSummary _summary = new();
     private readonly Queue<Task> _open = new();
     private readonly Dictionary<string, Task> _drawnIn = new(StringComparer.Ordinal);
@@ -84,13 +92,19 @@ public sealed class Importer(InProcessSender sender, CommandRoutes routes, Local
     {
         if (_wave.Count == 0) return;
         while (_open.Count >= Math.Max(wavesInFlight, 1)) await _open.Dequeue();
-        var run = new OrderedRun(_wave.Count, _last);
+        // Each line leaves the checks once: when it reaches the engine, or when it is answered before.
+        var inChecks = new int[_wave.Count];
+        void LeaveChecks(int position)
+        {
+            if (Interlocked.Exchange(ref inChecks[position], 0) == 1) _checks.Release();
+        }
+        var run = new OrderedRun(_wave.Count, _last, LeaveChecks);
         var answered = new Task[_wave.Count];
         for (var i = 0; i < _wave.Count; i++)
         {
             var line = _wave[i];
             var drawnEarlier = line.OnLoan is { } loan && _drawnIn.TryGetValue(loan, out var drew) && !drew.IsCompleted ? drew : null;
-            answered[i] = SendAsync(line, new OrderedPlace(run, i), drawnEarlier);
+            answered[i] = SendAsync(line, new OrderedPlace(run, i), drawnEarlier, inChecks, LeaveChecks);
         }
         if (_drawnIn.Count > 100_000)
             foreach (var done in _drawnIn.Where(d => d.Value.IsCompleted).Select(d => d.Key).ToList()) _drawnIn.Remove(done);
@@ -106,18 +120,22 @@ public sealed class Importer(InProcessSender sender, CommandRoutes routes, Local
         while (_open.Count > 0) await _open.Dequeue();
     }
 
-    private async Task SendAsync(ImportLine line, OrderedPlace place, Task? drawnEarlier)
+    private async Task SendAsync(ImportLine line, OrderedPlace place, Task? drawnEarlier, int[] inChecks, Action<int> leaveChecks)
     {
         try
         {
             // The endpoint reads the loan before the engine: the wave that draws it must have been recorded.
             if (drawnEarlier is not null) await drawnEarlier;
+            await _checks.WaitAsync();
+            Volatile.Write(ref inChecks[place.Position], 1);
             var (status, body) = await sender.SendAsync(line, place);
+            leaveChecks(place.Position);
             place.Run.Pass(place.Position);
             _summary.AddAnswer(line.Number, status, body, place.Run.OutcomeAt(place.Position), _started);
         }
         catch (Exception e)
         {
+            leaveChecks(place.Position);
             place.Run.Pass(place.Position);
             _summary.AddAnswer(line.Number, StatusCodes.Status500InternalServerError, e.Message, null, _started);
         }
