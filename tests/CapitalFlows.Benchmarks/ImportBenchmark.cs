@@ -7,8 +7,8 @@ using CapitalFlows.Security;
 
 /// <summary>
 /// The <c>import</c> command's throughput: --rounds rounds, each importing a fresh file of --lines lines (capital in,
-/// allocated to 40 communes of 4 provinces, then drawdowns and, from 1,000 lines on, repayments of the loans drawn
-/// 1,000 lines earlier: later lines rely on earlier ones) with each wave size of --waves (a list: 256,64; 2 waves in
+/// allocated to 40 communes of 4 provinces, then drawdowns and, from the 500th loan on, after each drawdown a repayment
+/// of the loan drawn 500 loans earlier: later lines rely on earlier ones) with each wave size of --waves (a list: 256,64; 2 waves in
 /// flight), then the baseline: a file of the same shape with --baseline-lines lines imported one line at a time
 /// (<c>--wave 1 --in-flight 1</c>: each line decided and committed before the next is sent). Every run is the built
 /// service (--service) as a new process against the --pg database; a figure counts only if every line was accepted.
@@ -62,7 +62,11 @@ internal static partial class ImportBenchmark
         return 0;
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 
     private static async Task<(int Accepted, int Read, double Seconds, double Rate)> ImportAsync(Options options, string service, string file, int wave, int inFlight)
     {

@@ -158,7 +158,7 @@ public sealed class ImportSummary
             output.WriteLine(Invariant($"    line {line}: {reason}"));
         if (Malformed > FirstFew) output.WriteLine(Invariant($"    ... and {Malformed - FirstFew} more"));
         if (Fault is { } stopped)
-            output.WriteLine(Invariant($"  stopped: line {stopped.Line} was answered {stopped.Answer}; the lines after it were not sent. Lines already accepted stay; importing the file again replays them."));
+            output.WriteLine(Invariant($"  stopped: line {stopped.Line} was answered {stopped.Answer}; no line was sent after that. Lines already accepted stay; importing the file again replays them."));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

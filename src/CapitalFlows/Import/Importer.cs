@@ -29,8 +29,6 @@ public sealed class Importer(
     : IDisposable
 {
     private readonly SemaphoreSlim _checks = new(Math.Max(linesInChecks, 1));
-
-    public void Dispose() => _checks.Dispose();
     private readonly ImportSummary _summary = new();
     private readonly Queue<Task> _open = new();
     private readonly Dictionary<string, Task> _drawnIn = new(StringComparer.Ordinal);
@@ -38,6 +36,8 @@ public sealed class Importer(
     private List<ImportLine> _wave = [];
     private Task _last = Task.CompletedTask;
     private DateTimeOffset _started;
+
+    public void Dispose() => _checks.Dispose();
 
     public async Task<ImportSummary> RunAsync(TextReader reader, Action<ImportSummary, TimeSpan>? progress = null)
     {
@@ -90,7 +90,8 @@ public sealed class Importer(
     /// <summary>Sends the gathered wave as one ordered run, decided after the run before it.</summary>
     private async Task FlushAsync()
     {
-        if (_wave.Count == 0) return;
+        // After a fault nothing more is sent.
+        if (_wave.Count == 0 || _summary.Fault is not null) return;
         while (_open.Count >= Math.Max(wavesInFlight, 1)) await _open.Dequeue();
         // Each line leaves the checks once: when it reaches the engine, or when it is answered before.
         var inChecks = new int[_wave.Count];
