@@ -16,6 +16,10 @@ if (args.FirstOrDefault() == "token")
     return TokenCommand.Run(args, configuration, Console.Out, Console.Error);
 }
 
+// import builds the service's host itself, served in process (no port), and chooses its exit code (Import/ImportCommand).
+if (args.FirstOrDefault() == "import")
+    return await CapitalFlows.Import.ImportCommand.RunAsync(args[1..], Console.Out, Console.Error);
+
 var builder = WebApplication.CreateBuilder(args);
 ServiceCommandLine.AllowWithoutDatabase(args, builder.Configuration);
 

@@ -52,6 +52,13 @@ using Npgsql;
 //       [--rounds 3] [--service src/CapitalFlows/bin/Release/net10.0/CapitalFlows]
 //       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
 //
+// --mode import: the import command's lines per second (ImportBenchmark): --rounds rounds of a fresh file of --lines
+// drawdowns and repayments (after the capital they rely on) at each wave size of --waves, then --baseline-lines of the
+// same shape one line at a time, each run the built service (--service) as a new process on the --pg database. Usage:
+//   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- --mode import [--lines 20000] [--baseline-lines 2000]
+//       [--waves 256,64] [--rounds 3] [--service src/CapitalFlows/bin/Release/net10.0/CapitalFlows]
+//       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
+//
 // Every mode signs their tokens with --signing-key (the development key unless told otherwise).
 Options options;
 try
@@ -73,11 +80,17 @@ switch (options.Mode)
         return await LendingBenchmark.RunAsync(options);
     case "credit-quality":
         return await CreditQualityBenchmark.RunAsync(options, Array.IndexOf(args, "--province") is var p and >= 0 && p + 1 < args.Length ? args[p + 1] : null);
+    case "import":
+        return await ImportBenchmark.RunAsync(options,
+            Array.IndexOf(args, "--service") is var s and >= 0 && s + 1 < args.Length ? args[s + 1] : "src/CapitalFlows/bin/Release/net10.0/CapitalFlows",
+            Array.IndexOf(args, "--lines") is var l and >= 0 && l + 1 < args.Length ? int.Parse(args[l + 1], CultureInfo.InvariantCulture) : 20_000,
+            Array.IndexOf(args, "--baseline-lines") is var b and >= 0 && b + 1 < args.Length ? int.Parse(args[b + 1], CultureInfo.InvariantCulture) : 2_000,
+            (Array.IndexOf(args, "--waves") is var w and >= 0 && w + 1 < args.Length ? args[w + 1] : "256").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList());
     case "cold-start":
         return await ColdStartBenchmark.RunAsync(options,
             Array.IndexOf(args, "--service") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : "src/CapitalFlows/bin/Release/net10.0/CapitalFlows");
     default:
-        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of, history, credit-quality or cold-start");
+        await Console.Error.WriteLineAsync($"unknown --mode {options.Mode}: lending, as-of, history, credit-quality, cold-start or import");
         return 2;
 }
 

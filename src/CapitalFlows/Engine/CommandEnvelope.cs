@@ -13,12 +13,18 @@ public sealed record CommandEnvelope(string BodyHash, string Command, Caller Cal
     /// <summary>Four eyes: the approval that releases this command, and its checker (named on the events too).</summary>
     public Approval? Approval { get; init; }
 
+    /// <summary>The command's place in an ordered run (an import's wave), decided in place order; null for any other request.</summary>
+    public OrderedPlace? Place { get; init; }
+
     public static CommandEnvelope FromHttpContext(HttpContext http) => new(
         CommandBodyMiddleware.HashOf(http),
         CommandBodyMiddleware.CommandTypeOf(http)?.Name ?? "command",
         Caller.From(http.User),
         MovementRecorder.CorrelationOf(http),
-        http.RequestAborted);
+        http.RequestAborted)
+    {
+        Place = http.Features.Get<OrderedPlace>(),
+    };
 
     public static implicit operator CommandEnvelope(HttpContext http) => FromHttpContext(http);
 }

@@ -95,7 +95,9 @@ public sealed partial class MovementRecorder
         }
     }
 
-    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> TryRecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
+    /// <param name="inOrder">An ordered run's batch: once a command is set aside, every command after it is left
+    /// undecided (null) as well, so that nothing is decided before a command that comes earlier.</param>
+    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> TryRecordBatchAsync(IReadOnlyList<BatchedCommand> commands, bool inOrder = false)
     {
         var ct = CancellationToken.None;
         var answers = new (IResult Result, string Outcome)?[commands.Count];
@@ -150,6 +152,7 @@ public sealed partial class MovementRecorder
         for (var i = 0; i < commands.Count; i++)
         {
             var command = commands[i];
+            if (inOrder && alone.Count > 0) continue;
             if (touches[i] is not { } touched || alone.Contains(command.CommandId))
             {
                 alone.Add(command.CommandId);

@@ -118,6 +118,10 @@ public sealed partial class MovementRecorder(
             span?.SetTag("capitalflows.localities", touched);
         }
 
+        // A place in an ordered run (an import): decided in place order, not through the shared batcher (MovementRecorder.InOrder.cs).
+        if (envelope.Place is { } place)
+            return await RecordInPlaceAsync(place, new BatchedCommand(envelope, commandId, effectiveOn, plan, decide, successStatus), activity, request);
+
         if (!await _inFlight.WaitAsync(_limits.LockTimeout, envelope.Aborted))
         {
             Telemetry.CountCommand(command, "busy");

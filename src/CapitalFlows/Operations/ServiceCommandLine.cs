@@ -23,11 +23,19 @@ public static class ServiceCommandLine
     /// </summary>
     public static async Task<int> HelpAsync(IReadOnlyList<string> args, TextWriter output)
     {
+        if (args.Count == 2 && string.Equals(args[1], "import", StringComparison.OrdinalIgnoreCase))
+        {
+            output.WriteLine(Import.ImportCommand.Description + ".");
+            output.WriteLine(Import.ImportCommand.Usage);
+            return 0;
+        }
         QuietCommandDiscovery();
         using var host = new HostBuilder().Build();
         var status = await host.RunJasperFxCommands(["help", .. args.Skip(1)]);
         if (args.Count == 1)
             output.WriteLine($"The command that needs no host: {TokenCommand.Usage["usage: ".Length..]} prints a development token.");
+        if (args.Count == 1)
+            output.WriteLine($"The command that runs the service's pipeline in process: {Import.ImportCommand.Usage["usage: ".Length..]}: {Import.ImportCommand.Description["import FILE.ndjson ".Length..]}.");
         // JasperFx's help exits 1 after showing a command's usage; showing it is what was asked.
         return args.Count == 2 && CommandNames().Contains(args[1], StringComparer.OrdinalIgnoreCase) ? 0 : status;
     }
