@@ -8,7 +8,7 @@ namespace CapitalFlows.Reading;
 /// one node runs in PostgreSQL at once, the others waiting their turn here, first come first served; off unless
 /// <c>Reads:MaxConcurrentHistorical</c> sets a limit. Sixteen as-of readers on a two-core machine make sixteen backends
 /// compete with the service for the cores, and a province's large subtree then waits many times its own cost; with
-/// a limit of 4 the 99th percentile came down (median of six runs 71 ms against 83 ms) but throughput fell by about
+/// a limit of 4 the 99th percentile came down (median of six or seven runs each, 71 ms against 83 ms) but throughput fell by about
 /// a third and the median doubled (README, as-of reads at 16 concurrent readers), so it is a choice, not a default.
 /// </summary>
 public static class HistoricalReadGate
