@@ -14,6 +14,7 @@ using CapitalFlows.National.ReadingDailyCapital;
 using CapitalFlows.Operations;
 using CapitalFlows.Periods;
 using CapitalFlows.Programmes;
+using CapitalFlows.Reading;
 using CapitalFlows.Security;
 using CapitalFlows.WebConsole;
 using JasperFx;
@@ -59,6 +60,8 @@ public static class ServiceSetup
         builder.Services.AddSingleton<FourEyes>();
         builder.Services.AddSingleton<ExportLimiter>();
 
+        // How many historical fund reads run in PostgreSQL at once on this node (Reading/HistoricalReadGate; 0: no limit).
+        HistoricalReadGate.Limit = builder.Configuration.GetValue("Reads:MaxConcurrentHistorical", 0);
         builder.Services.AddMarten(opts =>
             {
                 opts.Connection(PreparedStatements.Apply(connectionString));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CapitalFlows.Api;
 using CapitalFlows.Engine;
 using CapitalFlows.Funds;
@@ -41,6 +42,7 @@ public static class FundQueries
     private static async Task<IReadOnlyList<Fund>> Historical(
         IQuerySession session, IReadOnlyList<string>? codes, BalanceReading reading, CancellationToken ct)
     {
+        using var turn = await HistoricalReadGate.EnterAsync(session.DocumentStore, ct);
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = HistoricalCommand(session.DocumentStore.Options.DatabaseSchemaName, codes, reading);
@@ -70,17 +72,7 @@ public static class FundQueries
     /// </summary>
     internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
     {
-        var command = new NpgsqlCommand($"""
-            select m.fund, m.inflows_vnd, m.inflows_reversed_vnd, m.received_vnd, m.passed_down_vnd, m.lent_vnd, m.repaid_vnd, m.effective_on, m.written_off_vnd
-            from {schema}.mt_doc_fund f
-            cross join lateral (
-                select fund, effective_on, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd
-                from {schema}.{FundMovementProjection.TableName}
-                where locality = f.locality and fund = f.id and effective_on <= @asOf{(reading.KnownAt is null ? "" : " and recorded_at <= @knownAt")}
-                order by effective_on desc, version desc
-                limit 1) m
-            {(codes is null ? "" : "where f.locality = any(@codes)")}
-            """);
+        var command = new NpgsqlCommand(HistoricalSql(schema, codes is not null, reading.KnownAt is not null));
         command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
         if (codes is not null)
             command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = codes.ToArray() });
@@ -88,4 +80,20 @@ public static class FundQueries
             command.Parameters.Add(new NpgsqlParameter("knownAt", NpgsqlDbType.TimestampTz) { Value = knownAt.ToUniversalTime() });
         return command;
     }
+
+    /// <summary>The four texts of <see cref="HistoricalCommand"/>'s query per schema, written once (not at every read).</summary>
+    private static readonly ConcurrentDictionary<(string Schema, bool ByLocality, bool KnownAt), string> HistoricalTexts = new();
+
+    private static string HistoricalSql(string schema, bool byLocality, bool knownAt) =>
+        HistoricalTexts.GetOrAdd((schema, byLocality, knownAt), k => $"""
+            select m.fund, m.inflows_vnd, m.inflows_reversed_vnd, m.received_vnd, m.passed_down_vnd, m.lent_vnd, m.repaid_vnd, m.effective_on, m.written_off_vnd
+            from {k.Schema}.mt_doc_fund f
+            cross join lateral (
+                select fund, effective_on, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd
+                from {k.Schema}.{FundMovementProjection.TableName}
+                where locality = f.locality and fund = f.id and effective_on <= @asOf{(k.KnownAt ? " and recorded_at <= @knownAt" : "")}
+                order by effective_on desc, version desc
+                limit 1) m
+            {(k.ByLocality ? "where f.locality = any(@codes)" : "")}
+            """);
 }

@@ -42,9 +42,10 @@ public static class GetLocalityCapitalEndpoint
         if (problem is not null) return problem.ToResult();
 
         var structure = localities.KnownAt(reading.KnownAt);
-        var subtree = await FundQueries.SubtreeOf(session, code, reading, structure, ct);
+        // Each fund's key parsed once: the own funds, the subtree's and the children's all read it.
+        var subtree = KeyedFund.AllOf(await FundQueries.SubtreeOf(session, code, reading, structure, ct));
         return Results.Ok(new LocalityCapital(code, structure.Find(code)!.NameOn(reading.AsOf), reading.AsOf,
-            Balances.Of(subtree.Where(f => f.Locality == code), programmes),
+            Balances.Of(subtree.Where(f => f.Key.Locality == code), programmes),
             Balances.Of(subtree, programmes))
         {
             Children = by == ByChild ? ChildrenOf(code, reading.AsOf, structure, subtree) : null,
@@ -52,14 +53,14 @@ public static class GetLocalityCapitalEndpoint
     }
 
     /// <summary>Each direct child open on the date, with the funds of its subtree summed (from the funds already read).</summary>
-    private static List<ChildCapital> ChildrenOf(string code, DateOnly date, LocalityDirectory structure, IReadOnlyList<Fund> subtree)
+    private static List<ChildCapital> ChildrenOf(string code, DateOnly date, LocalityDirectory structure, IReadOnlyList<KeyedFund> subtree)
     {
         var children = structure.ChildrenOn(code, date).Where(c => c.IsOpenOn(date)).OrderBy(c => c.Code, StringComparer.Ordinal).ToList();
         var childOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var child in children)
             foreach (var below in structure.SubtreeOn(child.Code, date))
                 childOf[below] = child.Code;
-        var byChild = subtree.Where(f => childOf.ContainsKey(f.Locality)).ToLookup(f => childOf[f.Locality]);
+        var byChild = subtree.Where(f => childOf.ContainsKey(f.Key.Locality)).ToLookup(f => childOf[f.Key.Locality], f => f.Fund);
         return children
             .Select(c => new ChildCapital(c.Code, c.NameOn(date),
                 byChild[c.Code].Sum(f => f.AvailableVnd), byChild[c.Code].Sum(f => f.LoansOutstandingVnd)))
