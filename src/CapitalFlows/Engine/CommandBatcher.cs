@@ -7,31 +7,48 @@ namespace CapitalFlows.Engine;
 /// on its own flow, so the batch's database work is traced inside the leader's request. Commands that arrive while
 /// the places are taken keep queueing, so under load batches grow instead of multiplying: every appending transaction
 /// waits for the hash chain's lock and the disk flush at commit, and many small batches would only queue there.
-/// Whatever a batch leaves in the queue (past <c>maxBatch</c>) forms the next batch as soon as a place frees.
-/// A batch gives its place up when it finishes or after <c>placeHeld</c>, whichever comes first, so a batch waiting
-/// for a lock (up to the lock timeout) never holds back commands on other streams for longer than that; batches
-/// that overlap are kept apart by their locks (taken in one global order). Each caller gets its own answer once its
-/// batch has finished.
+/// Whatever a batch leaves in the queue forms the next batch as soon as a place frees.
+/// <para>Batches running at once on this node never share a stream: a command on a stream (<c>streamsOf</c>) that a
+/// running batch holds waits in the queue for the next batch, and so does every later command on any of its
+/// streams, so commands on one stream keep their arrival order. A batch therefore never waits for another batch of
+/// its own node's locks (their locks stay in PostgreSQL for the other nodes), and a waiting command is taken by the
+/// first batch formed after the one holding its streams has finished. When every queued command waits so, the
+/// leader waits for a running batch to finish.</para>
+/// A batch gives its place and its streams up when it finishes or after <c>placeHeld</c>, whichever comes first, so a
+/// batch waiting for a lock (up to the lock timeout) never holds back other commands for longer than that: past it,
+/// the next batch on its streams waits on their locks in PostgreSQL. Each caller gets its own answer as soon as it is
+/// known.
 /// </summary>
-public sealed class CommandBatcher<TCommand, TAnswer>(TimeSpan window, int maxBatch, int batchesInFlight, TimeSpan placeHeld) : IDisposable
+public sealed class CommandBatcher<TCommand, TAnswer>(
+    TimeSpan window, int maxBatch, int batchesInFlight, TimeSpan placeHeld, Func<TCommand, IReadOnlyCollection<string>> streamsOf) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _places = new(batchesInFlight > 0 ? batchesInFlight : int.MaxValue / 2);
-    private readonly Queue<Pending> _queue = new();
+    private readonly List<Pending> _queue = [];
+
+    /// <summary>The streams of the batches running now (within their place time), with how many of them hold each.</summary>
+    private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
+
+    /// <summary>Completed, and replaced, each time a batch gives its streams up.</summary>
+    private TaskCompletionSource _finished = NewSignal();
+
     private bool _gathering;
 
-    private sealed record Pending(TCommand Command, TaskCompletionSource<TAnswer> Answer);
+    private sealed record Pending(TCommand Command, IReadOnlyCollection<string> Streams, TaskCompletionSource<TAnswer> Answer);
 
     public void Dispose() => _places.Dispose();
 
-    /// <summary>Queues <paramref name="command"/> and returns its answer; <paramref name="run"/> answers a whole batch, in order.</summary>
-    public async Task<TAnswer> SubmitAsync(TCommand command, Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<TAnswer>>> run)
+    /// <summary>
+    /// Queues <paramref name="command"/> and returns its answer; <paramref name="run"/> answers a whole batch, in order,
+    /// each answer a task of its own. The batch holds its streams until every answer is known.
+    /// </summary>
+    public async Task<TAnswer> SubmitAsync(TCommand command, Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<Task<TAnswer>>>> run)
     {
-        var pending = new Pending(command, new TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(command, streamsOf(command), new TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool leads;
         lock (_gate)
         {
-            _queue.Enqueue(pending);
+            _queue.Add(pending);
             leads = !_gathering;
             _gathering = true;
         }
@@ -39,17 +56,32 @@ public sealed class CommandBatcher<TCommand, TAnswer>(TimeSpan window, int maxBa
         return await pending.Answer.Task;
     }
 
-    private async Task LeadAsync(Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<TAnswer>>> run, TimeSpan wait)
+    private async Task LeadAsync(Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<Task<TAnswer>>>> run, TimeSpan wait)
     {
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        await _places.WaitAsync();
-        var batch = new List<Pending>();
+        List<Pending> batch;
+        string[] streams;
         bool more;
-        lock (_gate)
+        while (true)
         {
-            while (batch.Count < maxBatch && _queue.TryDequeue(out var next)) batch.Add(next);
-            more = _queue.Count > 0;
-            _gathering = more;
+            await _places.WaitAsync();
+            Task finished;
+            lock (_gate)
+            {
+                batch = Take();
+                more = _queue.Count > 0;
+                finished = _finished.Task;
+                streams = batch.SelectMany(p => p.Streams).Distinct(StringComparer.Ordinal).ToArray();
+                if (batch.Count > 0)
+                {
+                    _gathering = more;
+                    foreach (var stream in streams) _held[stream] = _held.GetValueOrDefault(stream) + 1;
+                }
+            }
+            if (batch.Count > 0) break;
+            // Every queued command waits for a running batch's streams: wait for one to finish, without a place.
+            _places.Release();
+            await finished;
         }
         if (more)
         {
@@ -59,20 +91,78 @@ public sealed class CommandBatcher<TCommand, TAnswer>(TimeSpan window, int maxBa
         var running = RunAsync(batch, run);
         if (placeHeld > TimeSpan.Zero) await Task.WhenAny(running, Task.Delay(placeHeld));
         else await running;
+        // Finished, or waiting on a lock past its time: its place and streams go to the next batch (which then waits
+        // on the locks in PostgreSQL, as commands of two nodes do).
         _places.Release();
+        Release(streams);
         await running;
     }
 
-    private static async Task RunAsync(List<Pending> batch, Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<TAnswer>>> run)
+    /// <summary>Gives a batch's streams back and wakes a leader waiting for them.</summary>
+    private void Release(string[] streams)
+    {
+        TaskCompletionSource finished;
+        lock (_gate)
+        {
+            foreach (var stream in streams)
+                if (--_held[stream] == 0) _held.Remove(stream);
+            finished = _finished;
+            _finished = NewSignal();
+        }
+        finished.TrySetResult();
+    }
+
+    /// <summary>
+    /// The next batch, in arrival order: every queued command none of whose streams a running batch holds or an
+    /// earlier waiting command needs, up to <c>maxBatch</c>. The others stay queued, in order. Called under the gate.
+    /// </summary>
+    private List<Pending> Take()
+    {
+        var batch = new List<Pending>();
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        var rest = new List<Pending>();
+        foreach (var pending in _queue)
+        {
+            if (batch.Count < maxBatch && !pending.Streams.Any(s => _held.ContainsKey(s) || waiting.Contains(s)))
+            {
+                batch.Add(pending);
+            }
+            else
+            {
+                rest.Add(pending);
+                waiting.UnionWith(pending.Streams);
+            }
+        }
+        _queue.Clear();
+        _queue.AddRange(rest);
+        return batch;
+    }
+
+    private static async Task RunAsync(List<Pending> batch, Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<Task<TAnswer>>>> run)
     {
         try
         {
             var answers = await run(batch.Select(p => p.Command).ToList());
-            for (var i = 0; i < batch.Count; i++) batch[i].Answer.TrySetResult(answers[i]);
+            await Task.WhenAll(batch.Select((pending, i) => AnswerAsync(pending, answers[i])));
         }
         catch (Exception e)
         {
             foreach (var pending in batch) pending.Answer.TrySetException(e);
         }
     }
+
+    /// <summary>Answers one caller as soon as its own answer is known, before the rest of its batch.</summary>
+    private static async Task AnswerAsync(Pending pending, Task<TAnswer> answer)
+    {
+        try
+        {
+            pending.Answer.TrySetResult(await answer);
+        }
+        catch (Exception e)
+        {
+            pending.Answer.TrySetException(e);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -16,6 +16,8 @@ namespace CapitalFlows.Engine;
 /// chain's lock and the disk flush at commit. At most <c>Commands:BatchesInFlight</c> (2) batches run at once on a node
 /// (0: no limit), so that under load the queue makes batches larger rather than more numerous; a batch gives its place
 /// up after <c>Commands:BatchPlaceMilliseconds</c> (50) even if it has not finished (it may be waiting for a lock).
+/// Batches running at once on a node never share a stream (<see cref="CommandBatcher{TCommand,TAnswer}"/>), so they
+/// never wait for each other's locks.
 /// <list type="number">
 /// <item>The structure lock is taken shared, as by one command; then every command's id and stream locks, sorted, in
 /// one round trip (after the plans that are read under the structure lock), and all their state in one batch query.</item>
@@ -26,10 +28,11 @@ namespace CapitalFlows.Engine;
 /// </list>
 /// A command the batch does not serve — an inflow (the national total's lock), one whose plan reads or locks earlier
 /// commands or other streams, one whose decision throws or appends to a stream it did not read — is recorded alone
-/// afterwards, as if it had arrived just after the batch. If the batch's transaction fails in any way (a busy lock, a
-/// concurrency error, a fault), every command in it is recorded alone, one by one, on the single-command path, so
-/// every answer and guarantee is exactly that path's. A batch of one is that path too. Merges, period closes and
-/// approved commands never join a batch.
+/// right after the batch commits, as if it had arrived just after it. If the batch's transaction fails in any way (a
+/// busy lock, a concurrency error, a fault), every command in it is recorded alone, one by one in arrival order, on the
+/// single-command path, so every answer and guarantee is exactly that path's. A batch of one is that path too.
+/// Commands recorded alone still hold their batch's place and streams. Merges, period closes and approved commands
+/// never join a batch.
 /// </summary>
 public sealed partial class MovementRecorder
 {
@@ -42,7 +45,7 @@ public sealed partial class MovementRecorder
     private sealed record BatchedCommand(
         CommandEnvelope Envelope, Guid CommandId, DateOnly EffectiveOn, Plan Plan, Func<LedgerState, Decision> Decide, int SuccessStatus);
 
-    private static CommandBatcher<BatchedCommand, (IResult Result, string Outcome)?> BatcherFrom(IConfiguration configuration)
+    private static CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> BatcherFrom(IConfiguration configuration)
     {
         var window = configuration.GetValue("Commands:BatchWindowMilliseconds", (double)DefaultBatchWindowMilliseconds);
         if (window is < 0 or > 1000)
@@ -56,8 +59,17 @@ public sealed partial class MovementRecorder
         var placeHeld = configuration.GetValue("Commands:BatchPlaceMilliseconds", (double)DefaultBatchPlaceMilliseconds);
         if (placeHeld is <= 0 or > 60_000)
             throw new InvalidOperationException($"Commands:BatchPlaceMilliseconds is {placeHeld}; it must be more than 0 and at most 60000.");
-        return new(TimeSpan.FromMilliseconds(window), maxBatch, inFlight, TimeSpan.FromMilliseconds(placeHeld));
+        return new(TimeSpan.FromMilliseconds(window), maxBatch, inFlight, TimeSpan.FromMilliseconds(placeHeld), ExpectedStreams);
     }
+
+    /// <summary>
+    /// The streams a command is expected to lock, for keeping a node's running batches apart: its known touches, or those
+    /// of its loan as the endpoint read it. Only a guess for the loan's fund (a merge may move it): the locks decide.
+    /// </summary>
+    private static IReadOnlyCollection<string> ExpectedStreams(BatchedCommand command) =>
+        (command.Plan.Known ?? command.Plan.OnLoan?.TouchesOf(null)) is { } touches
+            ? [.. touches.Funds.Select(f => f.StreamKey), .. touches.Loans]
+            : [];
 
     /// <summary>Merges, closes and approvals hold the structure or run four eyes' check: always alone.</summary>
     private static bool MayBatch(CommandEnvelope envelope, Plan plan) =>
@@ -66,33 +78,30 @@ public sealed partial class MovementRecorder
     private static bool OnFundsAndLoansOnly(Touches touches) =>
         touches.Commands.Count == 0 && touches.Streams.Count == 0 && touches.Reads.Count == 0;
 
-    private async Task<IResult> RecordInBatchAsync(
-        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide,
-        int successStatus, Activity? activity, Activity? request)
-    {
-        var answer = await _batcher.SubmitAsync(new BatchedCommand(envelope, commandId, effectiveOn, plan, decide, successStatus), RecordBatchAsync);
-        if (answer is not { } given)
-            return await RecordWithRetriesAsync(envelope, commandId, envelope.BodyHash, effectiveOn, plan, decide, successStatus, envelope.Command, activity, request);
-        activity?.SetTag("capitalflows.outcome", given.Outcome);
-        request?.SetTag("capitalflows.outcome", given.Outcome);
-        Telemetry.CountCommand(envelope.Command, given.Outcome);
-        return given.Result;
-    }
-
-    /// <summary>A batch's answers in order; null for a command to be recorded alone.</summary>
-    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> RecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
+    /// <summary>
+    /// A batch's answers in order, each answered as soon as it is known. A batch of one, a batch whose transaction
+    /// failed, and every command the batch did not serve are recorded alone here, each on its own, at once, so that
+    /// one stuck on a lock holds back no other; they too hold the batch's place and streams meanwhile.
+    /// </summary>
+    private async Task<IReadOnlyList<Task<(IResult Result, string Outcome)>>> RecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
     {
         BatchTelemetry.Size.Record(commands.Count);
-        if (commands.Count == 1) return [null];
-        try
+        IReadOnlyList<(IResult Result, string Outcome)?> served = new (IResult, string)?[commands.Count];
+        if (commands.Count > 1)
         {
-            return await TryRecordBatchAsync(commands);
+            try
+            {
+                served = await TryRecordBatchAsync(commands);
+            }
+            catch (Exception e)
+            {
+                LogBatchFailed(logger, e, commands.Count);
+            }
         }
-        catch (Exception e)
-        {
-            LogBatchFailed(logger, e, commands.Count);
-            return new (IResult, string)?[commands.Count];
-        }
+        return commands.Zip(served, (c, answer) => answer is { } given
+                ? Task.FromResult(given)
+                : RecordAloneAsync(c.Envelope, c.CommandId, c.EffectiveOn, c.Plan, c.Decide, c.SuccessStatus))
+            .ToList();
     }
 
     /// <param name="inOrder">An ordered run's batch: once a command is set aside, every command after it is left
@@ -120,7 +129,7 @@ public sealed partial class MovementRecorder
             {
                 if (touches[i] is not null) continue;
                 var read = planLoads[i] is { } planLoad
-                    ? commands[i].Plan.OnLoan!.Touches(await planLoad)
+                    ? commands[i].Plan.OnLoan!.TouchesOf(await planLoad)
                     : await commands[i].Plan.Read!(session, ct);
                 if (OnFundsAndLoansOnly(read)) touches[i] = read;
             }

@@ -53,7 +53,7 @@ public sealed partial class MovementRecorder(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
-    private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)?> _batcher = BatcherFrom(configuration);
+    private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration);
 
     public void Dispose()
     {
@@ -80,14 +80,19 @@ public sealed partial class MovementRecorder(
 
     /// <summary>
     /// A command on one loan whose streams follow from the loan's current document (its fund moves with a merge), read
-    /// under the structure lock; in a batch, every such command's loan is read in one round trip.
+    /// under the structure lock; in a batch, every such command's loan is read in one round trip. <paramref name="asRead"/>
+    /// is the loan as the endpoint read it: what the plan works on if the document is gone, and what group commit
+    /// expects the command to touch when it forms batches.
     /// </summary>
     public Task<IResult> RecordOnLoanAsync(
-        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, string loanId, Func<Loan?, Touches> plan,
-        Func<LedgerState, Decision> decide, int successStatus = StatusCodes.Status200OK) =>
-        RecordAsync(envelope, commandId, effectiveOn,
-            new Plan(null, async (current, ct) => plan(await current.LoadAsync<Loan>(loanId, ct)), OnLoan: new LoanPlan(loanId, plan)),
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Loan asRead, Func<Loan, Touches> plan,
+        Func<LedgerState, Decision> decide, int successStatus = StatusCodes.Status200OK)
+    {
+        var onLoan = new LoanPlan(asRead, plan);
+        return RecordAsync(envelope, commandId, effectiveOn,
+            new Plan(null, async (current, ct) => onLoan.TouchesOf(await current.LoadAsync<Loan>(asRead.Id, ct)), OnLoan: onLoan),
             decide, successStatus);
+    }
 
     /// <summary>A merge: the structure lock taken exclusively, so no other command runs while it moves funds and loans.</summary>
     public Task<IResult> RecordStructureChangeAsync(
@@ -100,7 +105,13 @@ public sealed partial class MovementRecorder(
         Touches? Known, Func<IQuerySession, CancellationToken, Task<Touches>>? Read = null, bool ChangesStructure = false, LoanPlan? OnLoan = null);
 
     /// <summary>A plan that reads one loan's document and nothing else.</summary>
-    private sealed record LoanPlan(string LoanId, Func<Loan?, Touches> Touches);
+    private sealed record LoanPlan(Loan AsRead, Func<Loan, Touches> Plan)
+    {
+        public string LoanId => AsRead.Id;
+
+        /// <summary>The streams the command touches with the loan's current document (as read by the endpoint if it is gone).</summary>
+        public Touches TouchesOf(Loan? current) => Plan(current ?? AsRead);
+    }
 
     private async Task<IResult> RecordAsync(
         CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide, int successStatus)
@@ -129,9 +140,13 @@ public sealed partial class MovementRecorder(
         }
         try
         {
-            return MayBatch(envelope, plan)
-                ? await RecordInBatchAsync(envelope, commandId, effectiveOn, plan, decide, successStatus, activity, request)
-                : await RecordWithRetriesAsync(envelope, commandId, bodyHash, effectiveOn, plan, decide, successStatus, command, activity, request);
+            var (result, outcome) = MayBatch(envelope, plan)
+                ? await _batcher.SubmitAsync(new BatchedCommand(envelope, commandId, effectiveOn, plan, decide, successStatus), RecordBatchAsync)
+                : await RecordAloneAsync(envelope, commandId, effectiveOn, plan, decide, successStatus);
+            activity?.SetTag("capitalflows.outcome", outcome);
+            request?.SetTag("capitalflows.outcome", outcome);
+            Telemetry.CountCommand(command, outcome);
+            return result;
         }
         finally
         {
@@ -139,19 +154,15 @@ public sealed partial class MovementRecorder(
         }
     }
 
-    private async Task<IResult> RecordWithRetriesAsync(
-        CommandEnvelope envelope, Guid commandId, string bodyHash, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide,
-        int successStatus, string command, Activity? activity, Activity? request)
+    /// <summary>One command in a transaction of its own; its answer and the outcome it is counted under.</summary>
+    private async Task<(IResult Result, string Outcome)> RecordAloneAsync(
+        CommandEnvelope envelope, Guid commandId, DateOnly effectiveOn, Plan plan, Func<LedgerState, Decision> decide, int successStatus)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var (result, outcome) = await TryRecordAsync(envelope, commandId, bodyHash, effectiveOn, plan, decide, successStatus);
-                activity?.SetTag("capitalflows.outcome", outcome);
-                request?.SetTag("capitalflows.outcome", outcome);
-                Telemetry.CountCommand(command, outcome);
-                return result;
+                return await TryRecordAsync(envelope, commandId, envelope.BodyHash, effectiveOn, plan, decide, successStatus);
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {
@@ -160,10 +171,7 @@ public sealed partial class MovementRecorder(
             catch (Exception e) when (Busy.IsBusy(e))
             {
                 // lock_timeout ran out (a merge holds the structure, or a long queue on a fund): rolled back, nothing appended.
-                activity?.SetTag("capitalflows.outcome", "busy");
-                request?.SetTag("capitalflows.outcome", "busy");
-                Telemetry.CountCommand(command, "busy");
-                return Busy.Answer(logger, command, $"Command {commandId} could not get its locks within {_limits.LockTimeout.TotalSeconds:0.#} s.", e);
+                return (Busy.Answer(logger, envelope.Command, $"Command {commandId} could not get its locks within {_limits.LockTimeout.TotalSeconds:0.#} s.", e), "busy");
             }
         }
     }

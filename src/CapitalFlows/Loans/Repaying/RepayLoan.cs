@@ -36,8 +36,8 @@ public static class RepayLoanEndpoint
         if (loan is null) return problem!.ToResult();
 
         // The loan's fund is read under the structure lock: a merge may have moved the loan since.
-        return await recorder.RecordOnLoanAsync(http, command.CommandId!.Value, effectiveOn, loan.Id,
-            current => new Touches([FundOf(current ?? loan)], [loan.Id], []),
+        return await recorder.RecordOnLoanAsync(http, command.CommandId!.Value, effectiveOn, loan,
+            current => new Touches([FundOf(current)], [loan.Id], []),
             state => Decide(command, state.Loan(loan.Id)!, state.Funds, effectiveOn));
     }
 
