@@ -98,10 +98,7 @@ public sealed partial class MovementRecorder
                 LogBatchFailed(logger, e, commands.Count);
             }
         }
-        return commands.Zip(served, (c, answer) => answer is { } given
-                ? Task.FromResult(given)
-                : RecordAloneAsync(c.Envelope, c.CommandId, c.EffectiveOn, c.Plan, c.Decide, c.SuccessStatus))
-            .ToList();
+        return commands.Zip(served, (c, answer) => answer is { } given ? Task.FromResult(given) : RecordAloneAsync(c)).ToList();
     }
 
     /// <param name="inOrder">An ordered run's batch: once a command is set aside, every command after it is left

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CapitalFlows.Operations;
-using JasperFx;
 
 namespace CapitalFlows.Engine;
 
@@ -72,23 +71,6 @@ public sealed partial class MovementRecorder
     }
 
     /// <summary>The single-command path, with its retries and its busy answer, keeping the outcome for the run.</summary>
-    private async Task<(IResult Result, string Outcome)> RecordAloneAsync(BatchedCommand command)
-    {
-        var envelope = command.Envelope;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await TryRecordAsync(envelope, command.CommandId, envelope.BodyHash, command.EffectiveOn, command.Plan, command.Decide, command.SuccessStatus);
-            }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
-            {
-                // As on the single-command path: only a writer that bypasses the locks gets here.
-            }
-            catch (Exception e) when (Busy.IsBusy(e))
-            {
-                return (Busy.Answer(logger, envelope.Command, $"Command {command.CommandId} could not get its locks within {_limits.LockTimeout.TotalSeconds:0.#} s.", e), "busy");
-            }
-        }
-    }
+    private Task<(IResult Result, string Outcome)> RecordAloneAsync(BatchedCommand command) =>
+        RecordAloneAsync(command.Envelope, command.CommandId, command.EffectiveOn, command.Plan, command.Decide, command.SuccessStatus);
 }
