@@ -24,7 +24,7 @@ public sealed partial class DemoHistory
     private string Household(DateOnly day, string locality)
     {
         if (!_householdsAt.TryGetValue(locality, out var known)) _householdsAt[locality] = known = [];
-        if (day >= _options.From && known.Count > 0 && Chance(SecondLoanChance(day)))
+        if (known.Count > 0 && Chance(SecondLoanChance(day)))
         {
             for (var tries = 0; tries < 4 && known.Count > 0; tries++)
             {
@@ -42,11 +42,13 @@ public sealed partial class DemoHistory
 
     /// <summary>
     /// How likely a new loan goes to a household that owes already: even when the households owing are at the
-    /// published count (÷ k), likelier above it, never when they are 5 % below.
+    /// published count (÷ k; in the opening year the part of it the opening book has built), likelier above it,
+    /// never when they are 5 % below.
     /// </summary>
     private double SecondLoanChance(DateOnly day)
     {
-        var ratio = _householdsOwing / (PublishedFigures.BorrowersOn(day) / _k);
+        var built = day < _options.From ? TargetOutstanding(day) / TargetOutstanding(_options.From) : 1;
+        var ratio = _householdsOwing / (PublishedFigures.BorrowersOn(day) / _k * built);
         return Math.Clamp(0.5 + 10 * (ratio - 1), 0, 0.95);
     }
 

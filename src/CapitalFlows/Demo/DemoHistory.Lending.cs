@@ -101,9 +101,9 @@ public sealed partial class DemoHistory
             var principal = Math.Min(wanted, available);
             if (principal < SmallestLoan) continue;
             var opening = day < _options.From;
-            // The opening book is of every vintage: it falls due over four to ten years, repaying a sixth or so of
+            // The opening book is of every vintage: it falls due over three to six years, repaying a fifth or so of
             // itself a year, as the published repayments ÷ disbursement imply.
-            var term = Math.Min(opening ? Pick([48, 60, 72, 84, 96, 108, 120]) : profile.Term(_random), rules.MaxTermMonths);
+            var term = Math.Min(opening ? Pick([36, 48, 60, 60, 72]) : profile.Term(_random), rules.MaxTermMonths);
             var interval = opening ? 12 : _random.NextDouble() < 0.1 ? 6 : 12;
             if (!DrawDown(day, key, principal, term, Math.Min(interval, term))) continue;
             budget -= principal;
@@ -122,7 +122,7 @@ public sealed partial class DemoHistory
         if (_recentLending.Loans >= 20)
         {
             var ratio = PublishedFigures.AverageNewLoan(day.Year) / (_recentLending.Vnd / _recentLending.Loans);
-            _sizeCorrection = Math.Clamp(_sizeCorrection * Math.Clamp(Math.Pow(ratio, 0.2), 0.98, 1.02), 0.5, 3);
+            _sizeCorrection = Math.Clamp(_sizeCorrection * Math.Clamp(Math.Pow(ratio, 0.2), 0.98, 1.02), 0.67, 1.5);
         }
         _recentLending = (_recentLending.Vnd * RecentDecay, _recentLending.Loans * RecentDecay);
     }
