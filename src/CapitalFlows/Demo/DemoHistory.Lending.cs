@@ -35,7 +35,9 @@ public sealed partial class DemoHistory
     /// <summary>
     /// What principals are multiplied by besides <see cref="_principalScale"/>, steered so that the new loans of the
     /// last two months or so average the year's published size (funds short of a loan and the programmes' caps
-    /// make the drawn loans smaller than the profiles alone).
+    /// make the drawn loans smaller than the profiles alone). Above k = 1,000 it never rises above 1: there a fund
+    /// holds too little for loans of the real size, and asking for more would only lend less (and at provinces,
+    /// whose funds are larger, rather than at communes).
     /// </summary>
     private double _sizeCorrection = 1;
 
@@ -122,7 +124,7 @@ public sealed partial class DemoHistory
         if (_recentLending.Loans >= 20)
         {
             var ratio = PublishedFigures.AverageNewLoan(day.Year) / (_recentLending.Vnd / _recentLending.Loans);
-            _sizeCorrection = Math.Clamp(_sizeCorrection * Math.Clamp(Math.Pow(ratio, 0.2), 0.98, 1.02), 0.67, 1.5);
+            _sizeCorrection = Math.Clamp(_sizeCorrection * Math.Clamp(Math.Pow(ratio, 0.2), 0.98, 1.02), 0.67, _k <= 1_000 ? 1.5 : 1);
         }
         _recentLending = (_recentLending.Vnd * RecentDecay, _recentLending.Loans * RecentDecay);
     }
