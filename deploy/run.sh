@@ -3,7 +3,7 @@
 #
 # --seed-demo first replaces the database's contents with the demo history (seed-demo --from 2021-01-01
 # --reset: the bank at 1 : 100, about 1,860,000 events from 2020 (the opening year) in the 63-province structure,
-# the 2025 merger recorded through the merge command; about 3.5 minutes on a quiet 2-core machine), then starts the service on it.
+# the 2025 merger recorded through the merge command; 2–3 minutes on a quiet 2-core machine), then starts the service on it.
 #
 # Starts a private PostgreSQL cluster (127.0.0.1:${CAPITALFLOWS_PG_PORT:-5433}, data kept between
 # runs), then builds and runs the CapitalFlows service on http://127.0.0.1:<port>.
