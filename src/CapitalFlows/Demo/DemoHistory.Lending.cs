@@ -32,6 +32,20 @@ public sealed partial class DemoHistory
 
     private (DateOnly Day, double Ratio) _overdueToday = (DateOnly.MinValue, 0);
 
+    /// <summary>
+    /// What principals are multiplied by besides <see cref="_principalScale"/>, steered so that the new loans of the
+    /// last two months or so average the year's published size (funds short of a loan and the programmes' caps
+    /// make the drawn loans smaller than the profiles alone). Above k = 1,000 it never rises above 1: there a fund
+    /// holds too little for loans of the real size, and asking for more would only lend less (and at provinces,
+    /// whose funds are larger, rather than at communes).
+    /// </summary>
+    private double _sizeCorrection = 1;
+
+    /// <summary>The money and count of new loans lately (each day's weighing <see cref="RecentDecay"/> of the day before's).</summary>
+    private (double Vnd, double Loans) _recentLending;
+
+    private const double RecentDecay = 0.97;
+
 
     private static readonly string[] ExtensionReasons =
         ["Borrower affected by natural disaster", "Crop failure: borrower cannot repay on time", "Borrower ill: repayment rescheduled"];
@@ -83,19 +97,36 @@ public sealed partial class DemoHistory
             var available = Ledger.Fund(key)!.AvailableVnd;
             if (available < SmallestLoan) continue;
             var profile = _profileOf[key.Programme];
-            var wanted = Math.Min(rules.MaxLoanVnd, (long)(profile.Principal(_random, rules.MaxLoanVnd) * _principalScale(day)) / Million * Million);
+            var wanted = Math.Min(rules.MaxLoanVnd, (long)(profile.Principal(_random, rules.MaxLoanVnd) * _principalScale(day) * _sizeCorrection) / Million * Million);
             // A fund with less than half the loan left waits for repayments to come back to it.
             if (available < wanted / 2) continue;
             var principal = Math.Min(wanted, available);
             if (principal < SmallestLoan) continue;
             var opening = day < _options.From;
-            // The opening book repays about a quarter of itself a year, as the published repayments ÷ disbursement imply.
-            var term = Math.Min(opening ? Pick([36, 48, 60, 60]) : profile.Term(_random), rules.MaxTermMonths);
+            // The opening book is of every vintage: it falls due over three to six years, repaying a fifth or so of
+            // itself a year, as the published repayments ÷ disbursement imply.
+            var term = Math.Min(opening ? Pick([36, 48, 60, 60, 72]) : profile.Term(_random), rules.MaxTermMonths);
             var interval = opening ? 12 : _random.NextDouble() < 0.1 ? 6 : 12;
             if (!DrawDown(day, key, principal, term, Math.Min(interval, term))) continue;
             budget -= principal;
             misses = -1;
+            if (!opening) _recentLending = (_recentLending.Vnd + principal, _recentLending.Loans + 1);
         }
+        if (day >= _options.From) SteerLoanSize(day);
+    }
+
+    /// <summary>
+    /// Moves <see cref="_sizeCorrection"/> a little towards what brings the recent new loans to the year's published
+    /// average size (at most 2 % a day), then lets the recent lending fade by a day.
+    /// </summary>
+    private void SteerLoanSize(DateOnly day)
+    {
+        if (_recentLending.Loans >= 20)
+        {
+            var ratio = PublishedFigures.AverageNewLoan(day.Year) / (_recentLending.Vnd / _recentLending.Loans);
+            _sizeCorrection = Math.Clamp(_sizeCorrection * Math.Clamp(Math.Pow(ratio, 0.2), 0.98, 1.02), 0.67, _k <= 1_000 ? 1.5 : 1);
+        }
+        _recentLending = (_recentLending.Vnd * RecentDecay, _recentLending.Loans * RecentDecay);
     }
 
     /// <summary>One loan from a fund through an entrusted organisation in the published proportions.</summary>
@@ -104,7 +135,7 @@ public sealed partial class DemoHistory
         var locality = fund.Locality;
         var organisation = PickWeighted(PublishedFigures.Organisations, o => o.Weight).Organisation;
         var savingsGroup = Chance(0.9) ? $"TTK-{locality}-{_random.Next(1, 41):D3}" : null;
-        var borrower = $"HH-{locality}-{++_borrowers:D7}";
+        var borrower = Household(day, locality);
         var id = NextId();
         var command = new DrawDownLoan(id, null, locality, fund.Source, fund.Programme, principal, borrower, organisation, savingsGroup, term, Date(day))
         {
@@ -117,26 +148,31 @@ public sealed partial class DemoHistory
         if (drawn is null) return false;
         var loan = Ledger.Loan(id.ToString())!;
         _dues.Enqueue(loan.Id, loan.Schedule[0].DueOn);
+        Borrowed(loan.Id, borrower);
         return true;
     }
 
     /// <summary>
     /// The loans with an instalment due today: paid (now and then the whole loan early), missed, or, for a loan that
     /// missed one before, settled three months later (or at its next due date if sooner) by catching up (67 %), an
-    /// extension of 12 months (25 %, within the extension limit) or a write-off of what is overdue (the rest).
+    /// extension of 12 months (26 %, within the extension limit) or a write-off of what is overdue (the rest).
     /// </summary>
     private void Repayments(DateOnly day)
     {
         while (_dues.TryPeek(out var loanId, out var due) && due <= day)
         {
             _dues.Dequeue();
-            if (Ledger.Loan(loanId) is not { Status: LoanStatus.Active } loan) continue;
+            if (Ledger.Loan(loanId) is not { Status: LoanStatus.Active } loan)
+            {
+                Closed(loanId);
+                continue;
+            }
             var dueNow = loan.Schedule.Where(i => i.DueOn <= day).Sum(i => i.UnpaidVnd);
             if (_troubled.Remove(loanId))
             {
                 var settle = _random.NextDouble();
                 if (settle < 0.67) Repay(day, loan, dueNow);
-                else if (settle < 0.92 && loan.ExtendedMonths + 12 <= loan.TermMonths) Extend(day, loan, 12);
+                else if (settle < 0.93 && loan.ExtendedMonths + 12 <= loan.TermMonths) Extend(day, loan, 12);
                 else
                 {
                     var overdue = loan.Schedule.Where(i => i.DueOn < day).Sum(i => i.UnpaidVnd);
@@ -148,7 +184,11 @@ public sealed partial class DemoHistory
             else if (dueNow > 0 && day >= _options.From && MissesInstalment(day)) _troubled.Add(loanId);
             else if (dueNow > 0) Repay(day, loan, Chance(0.02) ? loan.OutstandingVnd : dueNow);
 
-            if (Ledger.Loan(loanId) is not { Status: LoanStatus.Active } now) continue;
+            if (Ledger.Loan(loanId) is not { Status: LoanStatus.Active } now)
+            {
+                Closed(loanId);
+                continue;
+            }
             var next = now.Schedule.Where(i => i.UnpaidVnd > 0 && i.DueOn > day).Select(i => (DateOnly?)i.DueOn).FirstOrDefault();
             if (_troubled.Contains(loanId) && (next is null || next > day.AddMonths(3))) next = day.AddMonths(3);
             if (next is { } on) _dues.Enqueue(loanId, on);

@@ -90,12 +90,43 @@ public sealed partial class DemoHistory
         {
             var planned = (LocalTarget(code, end) - LocalTarget(code, start)) * Between(0.8, 1.25);
             if (planned < Million) continue;
-            var command = new SetLocalCapitalPlan(NextId(), year, code, Vnd(planned), $"NQ-HDND-{code}-{year}-KHV");
-            Valid(SetLocalCapitalPlanEndpoint.Validate(command, User, Localities, _clock), command);
-            var key = LocalCapitalPlan.StreamKey(year, code);
-            Emit(Ledger.Record("/api/local-capital-plans", command, command.CommandId!.Value, day,
-                new Touches([], [], []) { Streams = [key] },
-                state => SetLocalCapitalPlanEndpoint.Decide(command, day, Localities, state.Streams.GetValueOrDefault(key) ?? [])));
+            SetLocalCapitalPlan(day, year, code, Vnd(planned), $"NQ-HDND-{code}-{year}-KHV");
+        }
+    }
+
+    private void SetLocalCapitalPlan(DateOnly day, int year, string province, long amountVnd, string decisionRef)
+    {
+        var command = new SetLocalCapitalPlan(NextId(), year, province, amountVnd, decisionRef);
+        Valid(SetLocalCapitalPlanEndpoint.Validate(command, User, Localities, _clock), command);
+        var key = LocalCapitalPlan.StreamKey(year, province);
+        Emit(Ledger.Record("/api/local-capital-plans", command, command.CommandId!.Value, day,
+            new Touches([], [], []) { Streams = [key] },
+            state => SetLocalCapitalPlanEndpoint.Decide(command, day, Localities, state.Streams.GetValueOrDefault(key) ?? [])));
+    }
+
+    /// <summary>
+    /// On the day of the 2025 merger, after it: each successor province's plans for the year become the sum of its
+    /// predecessors' (its own included), for every programme and for local capital, so that the plan read shows each
+    /// of the 34 provinces' actuals (which include its predecessors') against a plan of the same scope.
+    /// </summary>
+    private void SumPlansOfMergedProvinces(DateOnly day)
+    {
+        var year = day.Year;
+        if (_plannedYear != year) return;
+        foreach (var merge in _merges2025)
+        {
+            var predecessors = merge.Merged.Append(merge.Into).Distinct(StringComparer.Ordinal).ToList();
+            var reference = $"QD-NHCSXH-KH-{year}-{merge.Into}-HN";
+            foreach (var profile in _profiles)
+            {
+                var plans = predecessors.Select(code => CreditPlan.Fold(Ledger.Stream(CreditPlan.StreamKey(year, code, profile.Programme))))
+                    .OfType<CreditPlan>().ToList();
+                if (plans.Count == 0) continue;
+                SetCreditPlan(day, year, merge.Into, profile.Programme,
+                    plans.Sum(p => p.OutstandingTargetVnd), plans.Sum(p => p.DisbursementTargetVnd), reference);
+            }
+            var local = predecessors.Select(code => LocalCapitalPlan.Fold(Ledger.Stream(LocalCapitalPlan.StreamKey(year, code)))).OfType<LocalCapitalPlan>().ToList();
+            if (local.Count > 0) SetLocalCapitalPlan(day, year, merge.Into, local.Sum(p => p.AmountVnd), $"NQ-HDND-{merge.Into}-{year}-KHV-HN");
         }
     }
 

@@ -456,6 +456,8 @@ public sealed partial class DemoHistory
             candidates.Clear();
         }
 
+        SumPlansOfMergedProvinces(Merger);
+
         _provinces2025 = Localities.All
             .Where(l => l.Level == LocalityLevel.Province && l.IsOpenOn(Merger))
             .Select(p => (p.Code, (double)Localities.ChildrenOn(p.Code, Merger).Count()))
@@ -483,9 +485,11 @@ public sealed partial class DemoHistory
 
     private void KeepDayEnd(DateOnly day)
     {
-        var active = Ledger.Loans.Values.Where(l => l.Status == CapitalFlows.Loans.LoanStatus.Active).ToList();
+        // Borrowers are households: one that owes several loans counts once.
+        var borrowers = Ledger.Loans.Values.Where(l => l.Status == CapitalFlows.Loans.LoanStatus.Active)
+            .Select(l => l.BorrowerRef).Distinct(StringComparer.Ordinal).Count();
         var overdue = _troubled.Sum(id => (double)Ledger.Loan(id)!.OverdueOn(day.AddDays(1)));
-        Tally.EndOfDay(day, _localNet, active.Count, overdue);
+        Tally.EndOfDay(day, _localNet, borrowers, overdue);
     }
 
     /// <summary>Takes an accepted command into the day's output and the counts; a reversible one becomes a candidate.</summary>

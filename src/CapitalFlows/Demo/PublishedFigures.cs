@@ -68,6 +68,13 @@ public static class PublishedFigures
     public static double OutstandingPerBorrower(DateOnly day) =>
         Value([(new(2021, 1, 1), 35e6, "derived"), (new(2025, 1, 1), 53e6, "derived"), (new(2030, 1, 1), 60e6, "extrapolated")], day);
 
+    /// <summary>
+    /// Borrowers (households) with loans outstanding on a date: ≈ 6.4 M (2021), &gt; 6.8 M (2023), ≈ 6.73 M (Sep 2025),
+    /// on straight lines between them, flat before and after.
+    /// </summary>
+    public static double BorrowersOn(DateOnly day) =>
+        Value([(new(2021, 12, 31), 6_400_000, "published"), (new(2023, 12, 31), 6_800_000, "published"), (new(2025, 9, 30), 6_730_000, "published")], day);
+
     /// <summary>New loans a year: &gt; 2 M (2021), &gt; 2.2 M (2022, 2023), 1.66 M in 9 months of 2025 (2024 interpolated).</summary>
     public static double NewLoansPerYear(int year) => year switch
     {
