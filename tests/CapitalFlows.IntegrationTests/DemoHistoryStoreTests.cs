@@ -45,7 +45,7 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
         await Service.Cluster.CreateDatabaseAsync(database);
         var connectionString = Service.Cluster.ConnectionStringFor(database);
         var history = new DemoHistory(Options, ProgrammeCatalogue.LoadEmbedded(), TimeProvider.System);
-        var commands = new List<SeededCommand>();
+        var commands = new List<DecidedCommand>();
 
         await using (var app = BuiltNotStarted(connectionString))
         {
@@ -134,7 +134,7 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
         return client;
     }
 
-    private static IEnumerable<SeededCommand> Remember(IEnumerable<SeededCommand> commands, List<SeededCommand> remembered)
+    private static IEnumerable<DecidedCommand> Remember(IEnumerable<DecidedCommand> commands, List<DecidedCommand> remembered)
     {
         foreach (var command in commands)
         {

@@ -21,9 +21,9 @@ public sealed class DemoHistoryTests
     private static readonly DateOnly Merger = LocalityDirectory.Reorganisation2025Date;
     private static readonly Lazy<Simulated> Run = new(() => Simulate(Small));
 
-    private sealed record Simulated(DemoHistory History, IReadOnlyList<SeededCommand> Commands)
+    private sealed record Simulated(DemoHistory History, IReadOnlyList<DecidedCommand> Commands)
     {
-        public IEnumerable<SeededEvent> Events => Commands.SelectMany(c => c.Events);
+        public IEnumerable<DecidedEvent> Events => Commands.SelectMany(c => c.Events);
     }
 
     private sealed record Inflow(string Source, long AmountVnd);

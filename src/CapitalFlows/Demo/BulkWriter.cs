@@ -34,9 +34,9 @@ public sealed class BulkWriter(IDocumentStore store)
     /// writes, then writes the projections from the log. <paramref name="written"/> hears after each batch.
     /// </summary>
     public async Task<SeedProgress> WriteAllAsync(
-        IEnumerable<SeededCommand> commands, int commandsPerBatch, Action<SeedProgress>? written, CancellationToken ct)
+        IEnumerable<DecidedCommand> commands, int commandsPerBatch, Action<SeedProgress>? written, CancellationToken ct)
     {
-        var batches = Channel.CreateBounded<IReadOnlyList<SeededCommand>>(
+        var batches = Channel.CreateBounded<IReadOnlyList<DecidedCommand>>(
             new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
         var simulation = Task.Run(() => BatchAsync(commands, commandsPerBatch, batches.Writer, ct), ct);
 
@@ -71,18 +71,18 @@ public sealed class BulkWriter(IDocumentStore store)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static BulkCommand ToBulk(SeededCommand command) => new(
+    private static BulkCommand ToBulk(DecidedCommand command) => new(
         command.CommandId, command.RecordedAt, Caller,
         command.Events.Select(e => new BulkEvent(e.StreamKey, e.Data, e.AggregateType)).ToList(),
         command.Processed, command.ReversedOriginal);
 
     /// <summary>Runs the enumeration (the simulation) and hands its commands over in batches.</summary>
     private static async Task BatchAsync(
-        IEnumerable<SeededCommand> commands, int commandsPerBatch, ChannelWriter<IReadOnlyList<SeededCommand>> batches, CancellationToken ct)
+        IEnumerable<DecidedCommand> commands, int commandsPerBatch, ChannelWriter<IReadOnlyList<DecidedCommand>> batches, CancellationToken ct)
     {
         try
         {
-            var batch = new List<SeededCommand>(commandsPerBatch);
+            var batch = new List<DecidedCommand>(commandsPerBatch);
             var events = 0;
             foreach (var command in commands)
             {
@@ -90,7 +90,7 @@ public sealed class BulkWriter(IDocumentStore store)
                 events += command.Events.Count;
                 if (batch.Count < commandsPerBatch && events < commandsPerBatch * 3) continue;
                 await batches.WriteAsync(batch, ct);
-                (batch, events) = (new List<SeededCommand>(commandsPerBatch), 0);
+                (batch, events) = (new List<DecidedCommand>(commandsPerBatch), 0);
             }
             if (batch.Count > 0) await batches.WriteAsync(batch, ct);
             batches.Complete();

@@ -16,7 +16,7 @@ namespace CapitalFlows.Demo;
 /// </summary>
 public sealed partial class DemoHistory
 {
-    private SeededCommand? Entrust(DateOnly day, double amount, string? programme, string decisionRef)
+    private DecidedCommand? Entrust(DateOnly day, double amount, string? programme, string decisionRef)
     {
         var command = new EntrustCentralBudget(NextId(), Vnd(amount), programme, decisionRef, Date(day));
         Valid(EntrustCentralBudgetEndpoint.Validate(command, _programmes, _clock), command);
@@ -24,7 +24,7 @@ public sealed partial class DemoHistory
             Funds(EntrustCentralBudgetEndpoint.Fund(command)), _ => EntrustCentralBudgetEndpoint.Decide(command, day)), Reversible.Inflow);
     }
 
-    private SeededCommand? Mobilise(DateOnly day, double amount, string instrument, string reference)
+    private DecidedCommand? Mobilise(DateOnly day, double amount, string instrument, string reference)
     {
         var command = new ReceiveMobilisedCapital(NextId(), Vnd(amount), null, instrument, reference, Date(day));
         Valid(ReceiveMobilisedCapitalEndpoint.Validate(command, _programmes, _clock), command);
@@ -32,7 +32,7 @@ public sealed partial class DemoHistory
             Funds(ReceiveMobilisedCapitalEndpoint.Fund(command)), _ => ReceiveMobilisedCapitalEndpoint.Decide(command, day)), Reversible.Inflow);
     }
 
-    private SeededCommand? TopUp(DateOnly day, string locality, double amount, string? programme, string decisionRef)
+    private DecidedCommand? TopUp(DateOnly day, string locality, double amount, string? programme, string decisionRef)
     {
         var command = new TopUpLocalBudget(NextId(), locality, Vnd(amount), programme, decisionRef, Date(day));
         Valid(TopUpLocalBudgetEndpoint.Validate(command, User, Localities, _programmes, _clock), command);
@@ -40,7 +40,7 @@ public sealed partial class DemoHistory
             Funds(TopUpLocalBudgetEndpoint.Fund(command)), _ => TopUpLocalBudgetEndpoint.Decide(command, day, Localities)), Reversible.Inflow);
     }
 
-    private SeededCommand? Donate(DateOnly day, string locality, double amount, string? programme, string? donor, string? campaign)
+    private DecidedCommand? Donate(DateOnly day, string locality, double amount, string? programme, string? donor, string? campaign)
     {
         var command = new ReceiveCharityDonation(NextId(), locality == Nation ? null : locality, Vnd(amount), programme, donor, campaign, Date(day));
         Valid(ReceiveCharityDonationEndpoint.Validate(command, User, Localities, _programmes, _clock), command);

@@ -20,7 +20,7 @@ namespace CapitalFlows.Demo;
 /// in the 63-province structure until the 2025 reorganisation, which it records through the merge command on
 /// 1 July 2025. Every command is one the API would accept from central finance: it is valid (its endpoint's
 /// <c>Validate</c> passes) and decided by its own <c>Decide</c> on the state the recorder would read
-/// (<see cref="DemoLedger"/>), so every invariant holds at every point; a refused command is skipped and counted.
+/// (<see cref="BulkLedger"/>), so every invariant holds at every point; a refused command is skipped and counted.
 /// <list type="bullet">
 /// <item>The opening year (the year before <see cref="DemoHistoryOptions.From"/>): the capital the bank held at
 /// <c>From</c> arrives on its first day, and the opening loan book (≈ 6.4 million borrowers ÷ k) is drawn through
@@ -89,7 +89,7 @@ public sealed partial class DemoHistory
     private readonly Dictionary<string, double> _localNet = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private readonly List<(DateOnly Day, Action Record)> _plannedInflows = [];
-    private readonly List<SeededCommand> _today = [];
+    private readonly List<DecidedCommand> _today = [];
     private long _eventsAccepted;
     private long _borrowers;
 
@@ -113,7 +113,7 @@ public sealed partial class DemoHistory
         _profiles = LendingProfile.For(programmes);
         _profileOf = _profiles.ToDictionary(p => p.Programme, StringComparer.Ordinal);
         Localities = LocalityDirectory.Before2025();
-        Ledger = new DemoLedger(clock, Localities);
+        Ledger = new BulkLedger(clock, Localities);
         _provincesBefore2025 = Csv.ReadEmbedded("provinces-pre2025.csv")
             .Select(r => (r["old_code"], double.Parse(r["old_commune_units_2025_03_01"], CultureInfo.InvariantCulture)))
             .ToList();
@@ -134,7 +134,7 @@ public sealed partial class DemoHistory
     public LocalityDirectory Localities { get; }
 
     /// <summary>Every fund and loan as the history has left them so far.</summary>
-    public DemoLedger Ledger { get; }
+    public BulkLedger Ledger { get; }
 
     /// <summary>What the history lent, repaid and wrote off from its first day (the opening year excluded).</summary>
     public DemoTally Tally { get; }
@@ -158,7 +158,7 @@ public sealed partial class DemoHistory
     /// The accepted commands in the order they are recorded: the base history day by day from the opening year to
     /// the last day, then the back-dated corrections (recorded after <see cref="CorrectionsRecordedAfter"/>).
     /// </summary>
-    public IEnumerable<SeededCommand> Commands()
+    public IEnumerable<DecidedCommand> Commands()
     {
         for (var i = 0; i < _days.Length; i++)
         {
@@ -493,7 +493,7 @@ public sealed partial class DemoHistory
     }
 
     /// <summary>Takes an accepted command into the day's output and the counts; a reversible one becomes a candidate.</summary>
-    private SeededCommand? Emit(SeededCommand? command, Reversible? reversible = null, string? loanId = null)
+    private DecidedCommand? Emit(DecidedCommand? command, Reversible? reversible = null, string? loanId = null)
     {
         if (command is null) return null;
         _today.Add(command);

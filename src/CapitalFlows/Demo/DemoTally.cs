@@ -1,3 +1,4 @@
+using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 
@@ -39,7 +40,7 @@ public sealed class DemoTally(DateOnly from, DateOnly to)
 
     public double TotalCapitalVnd => Sources.All.Sum(s => _capital.GetValueOrDefault(s));
 
-    public void Record(SeededCommand command)
+    public void Record(DecidedCommand command)
     {
         var within = command.EffectiveOn >= From && command.EffectiveOn <= To;
         foreach (var e in command.Events)

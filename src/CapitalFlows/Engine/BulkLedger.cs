@@ -1,22 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CapitalFlows.Api;
-using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
 
-namespace CapitalFlows.Demo;
+namespace CapitalFlows.Engine;
 
 /// <summary>
-/// The demo history's stand-in for the store and <see cref="MovementRecorder"/>: an in-memory ledger of every
-/// fund and loan, on which each simulated command is decided exactly as the recorder decides it. The state a
-/// command reads holds only the funds, loans and earlier commands it touches (those that exist), the recorder's
-/// own checks run first (effective dates never go backwards per fund and per loan), then the command's decision;
-/// an accepted command's events are applied to the ledger and returned with the record the recorder would store.
-/// A refused command leaves nothing, as in the service, and is counted by command and problem type.
+/// The engine's bulk entry point, for a history written into a store in one go (<c>seed-demo</c>): commands are
+/// submitted as values (route, body, id, effective date, what they touch and their pure decision) and decided one by
+/// one, in order, with <see cref="LedgerState.Decide"/> exactly as <see cref="MovementRecorder"/> decides them, on an
+/// in-memory ledger of every fund and loan the run has touched (it starts from an empty store and holds it alone, so
+/// it needs no locks and no reads). The state a command reads holds only the funds, loans and earlier commands it
+/// touches (those that exist); an accepted command's events are folded onto the ledger with each stream's one fold
+/// and returned, with the record the recorder would store, as a <see cref="DecidedCommand"/> for
+/// <see cref="BulkAppend"/> to write by COPY. A refused command leaves nothing, as in the service, and is counted by
+/// command and problem type.
 /// </summary>
-public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
+public sealed class BulkLedger(TimeProvider clock, LocalityDirectory localities)
 {
     /// <summary>How a client sends a command: camelCase JSON, an omitted field left out.</summary>
     private static readonly JsonSerializerOptions Body = new(JsonSerializerDefaults.Web)
@@ -65,7 +67,7 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
     /// the service would keep, <paramref name="touches"/> what the recorder would read and lock, and
     /// <paramref name="decide"/> the command's own decision. Returns null when the command is refused.
     /// </summary>
-    public SeededCommand? Record(
+    public DecidedCommand? Record(
         string route, object command, Guid commandId, DateOnly effectiveOn, Touches touches,
         Func<LedgerState, Decision> decide, int successStatus = 200)
     {
@@ -101,7 +103,7 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
             reversed = original with { ReversedBy = commandId };
             _remembered[reversedId] = reversed;
         }
-        return new SeededCommand(route, command, effectiveOn, events, processed, reversed);
+        return new DecidedCommand(route, command, effectiveOn, events, processed, reversed);
     }
 
     /// <summary>The hash the service keeps of a command's body (<see cref="CanonicalJson"/>, with its route).</summary>
@@ -134,14 +136,14 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
     }
 
     /// <summary>Applies one accepted event to the ledger: its stream takes the state the decision's events leave (staged, folded as the snapshots fold them).</summary>
-    private SeededEvent Apply(StreamEvent e, Dictionary<string, Fund> funds, Dictionary<string, Loan> loans)
+    private DecidedEvent Apply(StreamEvent e, Dictionary<string, Fund> funds, Dictionary<string, Loan> loans)
     {
         var (streamKey, data) = e;
         if (streamKey == LocalityDirectory.StructureStream)
         {
             var starts = !_structureStarted;
             _structureStarted = true;
-            return new SeededEvent(streamKey, data, null, starts);
+            return new DecidedEvent(streamKey, data, null, starts);
         }
         if (streamKey.Contains(':', StringComparison.Ordinal))
         {
@@ -149,7 +151,7 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
             var startsStream = !_streams.TryGetValue(streamKey, out var events);
             if (startsStream) _streams[streamKey] = events = [];
             events!.Add(data);
-            return new SeededEvent(streamKey, data, null, startsStream);
+            return new DecidedEvent(streamKey, data, null, startsStream);
         }
         if (streamKey.Contains('/', StringComparison.Ordinal))
         {
@@ -161,11 +163,11 @@ public sealed class DemoLedger(TimeProvider clock, LocalityDirectory localities)
                 if (!_fundsByLocality.TryGetValue(key.Locality, out var keys)) _fundsByLocality[key.Locality] = keys = [];
                 keys.Add(key);
             }
-            return new SeededEvent(streamKey, data, typeof(Fund), !existed);
+            return new DecidedEvent(streamKey, data, typeof(Fund), !existed);
         }
 
         var loanExisted = _loans.ContainsKey(streamKey);
         _loans[streamKey] = loans[streamKey];
-        return new SeededEvent(streamKey, data, typeof(Loan), !loanExisted);
+        return new DecidedEvent(streamKey, data, typeof(Loan), !loanExisted);
     }
 }
