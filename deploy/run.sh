@@ -3,7 +3,7 @@
 #
 # --seed-demo first replaces the database's contents with the demo history (seed-demo --from 2021-01-01
 # --reset: the bank at 1 : 100, about 1,860,000 events from 2020 (the opening year) in the 63-province structure,
-# the 2025 merger recorded through the merge command; 2–3 minutes on a quiet 2-core machine), then starts the service on it.
+# the 2025 merger recorded through the merge command; about 3 minutes on a quiet 2-core machine), then starts the service on it.
 #
 # Starts a private PostgreSQL cluster (127.0.0.1:${CAPITALFLOWS_PG_PORT:-5433}, data kept between
 # runs), then builds and runs the CapitalFlows service on http://127.0.0.1:<port>.
@@ -136,7 +136,7 @@ cd "$repo_root"
 # The web console at / (the service still serves the API if it cannot be built).
 console_build "$repo_root" 9>&- || echo "The console did not build; the service serves the API only." >&2
 if ((seed_demo)); then
-    echo "Writing the demo history (seed-demo --from 2021-01-01 --reset); about 1,860,000 events, 2–3 minutes on 2 quiet cores."
+    echo "Writing the demo history (seed-demo --from 2021-01-01 --reset); about 1,860,000 events, about 3 minutes on 2 quiet cores."
     dotnet run --project src/CapitalFlows -c Release -- seed-demo --from 2021-01-01 --reset 9>&-
 fi
 # Job control gives the service its own process group, in which SIGINT is not ignored (bash
