@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CapitalFlows.Api;
 using CapitalFlows.Approvals;
 using CapitalFlows.Engine;
+using CapitalFlows.EventLog;
 using CapitalFlows.EventLog.Chain;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
@@ -60,8 +61,6 @@ public static class ServiceSetup
         builder.Services.AddSingleton<FourEyes>();
         builder.Services.AddSingleton<ExportLimiter>();
 
-        // How many historical fund reads run in PostgreSQL at once on this node (Reading/HistoricalReadGate; 0: no limit).
-        HistoricalReadGate.Limit = builder.Configuration.GetValue("Reads:MaxConcurrentHistorical", 0);
         builder.Services.AddMarten(opts =>
             {
                 opts.Connection(PreparedStatements.Apply(connectionString));
@@ -92,9 +91,9 @@ public static class ServiceSetup
                 opts.Schema.For<PendingCommand>().UniqueIndex(p => p.CommandId);
                 opts.Schema.For<CapitalFlows.Demo.DemoScale>();
                 // The hash chain over the log (DOMAIN.md invariant 11): a table, and a trigger on mt_events that every append passes.
-                opts.Storage.Add(new EventChainFeature(opts.DatabaseSchemaName));
+                opts.Storage.Add(new TriggerFedTableFeature<EventChainStorage>("EventChain", new EventChainStorage(opts.DatabaseSchemaName)));
                 // Which events make up each locality's history: a table filled by a trigger on mt_events (LocalityEvents).
-                opts.Storage.Add(new LocalityEventsFeature(opts.DatabaseSchemaName));
+                opts.Storage.Add(new TriggerFedTableFeature<LocalityEventsStorage>("LocalityEvents", new LocalityEventsStorage(opts.DatabaseSchemaName)));
                 opts.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 opts.OpenTelemetry.TrackEventCounters();
             })

@@ -42,7 +42,6 @@ public static class FundQueries
     private static async Task<IReadOnlyList<Fund>> Historical(
         IQuerySession session, IReadOnlyList<string>? codes, BalanceReading reading, CancellationToken ct)
     {
-        using var turn = await HistoricalReadGate.EnterAsync(session.DocumentStore, ct);
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = HistoricalCommand(session.DocumentStore.Options.DatabaseSchemaName, codes, reading);
