@@ -1,5 +1,6 @@
 using System.Globalization;
 using CapitalFlows.Api;
+using CapitalFlows.EventLog.Chain;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,7 +13,10 @@ namespace CapitalFlows.Engine;
 /// version, Marten's type alias and .NET type, the store's serializer for the data, the headers <c>commandId</c>,
 /// <c>sub</c>, <c>name</c>, <c>role</c>, <c>recordedAt</c>, the correlation id and user name the recorder stamps),
 /// and their <see cref="ProcessedCommand"/> records with COPY, one transaction per batch. Events take their sequence
-/// numbers in command order. The hash chain's trigger on <c>mt_events</c> runs on every row at commit, as for any append.
+/// numbers in command order. The hash chain's row trigger is switched off for the batch's transaction only (ALTER
+/// TABLE is transactional: no other transaction sees it off, and a failed batch leaves it on), and the batch's events
+/// are chained in one statement before COMMIT (<see cref="EventChain.AppendedFunctionName"/>), with the same lock
+/// and the same links as the trigger.
 /// It writes no projection: the caller rebuilds them (<see cref="Rebuilding.ProjectionRebuild"/>) once the log is written.
 /// <para>It takes none of the recorder's locks: run it while no node takes commands (<c>seed-demo</c> on its own store).</para>
 /// </summary>
@@ -45,14 +49,24 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
 
         var now = clock.GetUtcNow();
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        await ExecuteAsync(connection, $"alter table {_schema}.mt_events disable trigger {EventChain.TriggerName}", ct);
         await CopyStreamsAsync(connection, started, versions, now, ct);
         await CopyEventsAsync(connection, commands, sequences, now, ct);
         await UpdateStreamsAsync(connection, versions.Where(s => !started.ContainsKey(s.Key)).ToList(), now, ct);
         await WriteCommandsAsync(connection, commands, ct);
+        if (events > 0)
+            await ExecuteAsync(connection, $"select {_schema}.{EventChain.AppendedFunctionName}({sequences[0]}, {sequences[^1]})", ct);
+        await ExecuteAsync(connection, $"alter table {_schema}.mt_events enable trigger {EventChain.TriggerName}", ct);
         await transaction.CommitAsync(ct);
 
         foreach (var (stream, version) in versions) _versions[stream] = version;
         return events;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The versions of the streams this batch touches that this appender has not seen yet (0 for a new stream).</summary>

@@ -54,7 +54,7 @@ public abstract class TriggerFedTable(string schema, string tableName, string fu
     {
         writer.WriteLine($"drop trigger if exists {triggerName} on {schema}.mt_events;");
         writer.WriteLine($"drop function if exists {Function}();");
-        foreach (var other in OtherFunctionNames) writer.WriteLine($"drop function if exists {schema}.{other}();");
+        foreach (var other in OtherFunctionNames) writer.WriteLine($"drop function if exists {schema}.{other};");
     }
 
     public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)

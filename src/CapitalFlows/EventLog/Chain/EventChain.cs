@@ -24,6 +24,13 @@ public static class EventChain
 
     public const string TriggerName = "mt_events_chain";
 
+    /// <summary>
+    /// <c>select {schema}.mt_chain_appended(first_seq, last_seq)</c>: chains, in sequence order and in one statement,
+    /// the events the calling transaction appended with sequence numbers in that range (the bulk path's, appended with
+    /// the row trigger switched off for that transaction only); returns how many it chained.
+    /// </summary>
+    public const string AppendedFunctionName = "mt_chain_appended";
+
     /// <summary>The two-key advisory lock the trigger takes (a key space apart from the commands' one-key locks): "CF", "chain".</summary>
     public const string LockKeys = "17990, 1128808814";
 

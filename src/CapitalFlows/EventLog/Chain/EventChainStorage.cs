@@ -10,6 +10,9 @@ namespace CapitalFlows.EventLog.Chain;
 /// and that Marten's <c>truncate mt_events cascade</c> (a store reset) empties the chain with the log;</item>
 /// <item>the trigger function, <c>security definer</c> so that it writes the hashes as the schema's owner: the service's
 /// role needs no right to write the table itself;</item>
+/// <item>the bulk path's function (<see cref="EventChain.AppendedFunctionName"/>): the same links for a whole batch
+/// at once, for a transaction that appended with the trigger switched off (ALTER TABLE is transactional, so no other
+/// transaction ever sees it off, and only the owner may do it); it chains only the calling transaction's own rows;</item>
 /// <item>a constraint trigger on <c>mt_events</c>, after insert, for each row, deferred to commit, so that it covers
 /// every path that appends (commands, the demo history's bulk writer, Marten's initial data, tombstones) and the
 /// chain's lock is held only from commit time to the end of the commit;</item>
@@ -46,7 +49,41 @@ public sealed class EventChainStorage(string schema)
             return null;
         end
         $chain$;
+
+        create or replace function {Schema}.{EventChain.AppendedFunctionName}(first_seq bigint, last_seq bigint) returns bigint
+            language plpgsql security definer set search_path = pg_catalog, pg_temp
+        as $chain$
+        declare
+            head_position bigint;
+            link bytea;
+            seqs bigint[] := array[]::bigint[];
+            hashes bytea[] := array[]::bytea[];
+            appended record;
+        begin
+            -- The same lock and the same links as the trigger, row after row in sequence order. A row already chained
+            -- (appended while the trigger was on) breaks the unique seq_id: the transaction fails, the chain stands.
+            perform pg_advisory_xact_lock({EventChain.LockKeys});
+            select h.chain_position, h.hash into head_position, link
+            from {Table} h order by h.chain_position desc limit 1;
+            link := coalesce(link, decode(repeat('00', 32), 'hex'));
+            for appended in
+                select e.seq_id, convert_to({EventChain.ContentSql("e")}, 'UTF8') as content
+                from {Schema}.mt_events e
+                where e.seq_id between first_seq and last_seq and e.xmin = xid(pg_current_xact_id())
+                order by e.seq_id
+            loop
+                link := sha256(link || appended.content);
+                seqs := seqs || appended.seq_id;
+                hashes := hashes || link;
+            end loop;
+            insert into {Table} (chain_position, seq_id, hash)
+            select coalesce(head_position, 0) + n, s, h from unnest(seqs, hashes) with ordinality as u(s, h, n);
+            return cardinality(seqs);
+        end
+        $chain$;
         """;
+
+    protected override IReadOnlyList<string> OtherFunctionNames => [EventChain.AppendedFunctionName];
 
     public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
     {

@@ -66,6 +66,8 @@ public static class LocalityEvents
     /// transfer only ever moves a loan from where it sits, its <c>From</c>, so no other locality can hold its rows). An
     /// after-row trigger sees every row of its statement, so events appended together (a group commit, a COPY) come
     /// out as if appended one by one. <c>security definer</c>: the service's role needs no right on the table.
+    /// <c>force_generic_plan</c>: the loan's query is planned once per session, not for every event (left to choose,
+    /// PostgreSQL plans it afresh for each stream, because fund streams are long: 120 µs a loan event against 50).
     /// </summary>
     public static string TriggerFunctionSql(string schema)
     {
@@ -73,6 +75,7 @@ public static class LocalityEvents
         return $"""
             create or replace function {schema}.{FunctionName}() returns trigger
                 language plpgsql security definer set search_path = pg_catalog, pg_temp
+                set plan_cache_mode = force_generic_plan
             as $locality$
             declare
                 effective date := {EffectiveOnSql("NEW")};
