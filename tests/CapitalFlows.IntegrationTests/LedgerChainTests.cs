@@ -131,12 +131,10 @@ public sealed class LedgerChainTests(ServiceFixture service) : IntegrationTest(s
         await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
         var forged = await ScalarAsync<long>(database, "select max(seq_id) + 1000 from capitalflows.mt_events");
 
-        // A superuser who switches triggers off inserts a copy of an entrustment: no hash covers it.
+        // A superuser who switches triggers off inserts copies of the entrustments: no hash covers them.
         await ExecuteAsync(database, $"""
             begin; set local session_replication_role = replica;
-            insert into capitalflows.mt_events (seq_id, id, stream_id, version, data, type, timestamp, headers)
-            select {forged}, gen_random_uuid(), stream_id, version + 100, data, type, now(), headers
-            from capitalflows.mt_events where type = 'central_budget_entrusted';
+            {CopiesOfEntrustmentsSql(forged)}
             commit;
             """);
 
