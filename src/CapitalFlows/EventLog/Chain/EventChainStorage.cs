@@ -12,10 +12,12 @@ namespace CapitalFlows.EventLog.Chain;
 /// role needs no right to write the table itself;</item>
 /// <item>the bulk path's function (<see cref="EventChain.AppendedFunctionName"/>): the same links for a whole batch
 /// at once, for a transaction that appended with the trigger switched off (ALTER TABLE is transactional, so no other
-/// transaction ever sees it off, and only the owner may do it); it chains only the calling transaction's own rows;</item>
+/// transaction ever sees it off, and only the owner may do it); it chains only the rows the calling transaction
+/// inserted itself (their <c>xmin</c>; the bulk path uses no savepoints), so no caller can chain another's rows;</item>
 /// <item>a constraint trigger on <c>mt_events</c>, after insert, for each row, deferred to commit, so that it covers
-/// every path that appends (commands, the demo history's bulk writer, Marten's initial data, tombstones) and the
-/// chain's lock is held only from commit time to the end of the commit;</item>
+/// every path that appends (commands, Marten's initial data, tombstones; the bulk path switches it off in its own
+/// transaction and calls the function above instead) and the chain's lock is held only from commit time to the end of
+/// the commit;</item>
 /// <item>the append-only rule: no role but the owner keeps <c>UPDATE</c>, <c>DELETE</c> or <c>TRUNCATE</c> on
 /// <c>mt_events</c>, nor any write on the hash table (whatever default privileges granted when the tables were made).</item>
 /// </list>
