@@ -54,6 +54,7 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
             var done = await new BulkWriter(store).WriteAllAsync(Remember(history.Commands(), commands), 500, null, ct);
 
             Assert.Equal(history.Events, done.Events);
+            Assert.True(commands.Count > 3 * 500, $"{commands.Count} commands: several batches of 500, written two at a time");
             await using var session = store.QuerySession();
             Assert.Equal(done.Events, await session.Events.QueryAllRawEvents().CountAsync(ct));
             var funds = await session.Query<Fund>().ToListAsync(ct);
@@ -71,8 +72,19 @@ public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationT
             Assert.Equal(fundEvents, (long)(await movements.ExecuteScalarAsync(ct))!);
             Assert.Equal(commands.Count, await session.Query<ProcessedCommand>().CountAsync(ct));
 
-            // The locality index was filled in one statement after the append, and its trigger is on again.
+            // Written two batches at a time, every stream's row holds its last version, and the chain follows the sequence.
             await using var seeded = Npgsql.NpgsqlDataSource.Create(connectionString);
+            await using var versions = seeded.CreateCommand(
+                "select count(*) from capitalflows.mt_streams s where s.version <> (select max(e.version) from capitalflows.mt_events e where e.stream_id = s.id)");
+            Assert.Equal(0L, (long)(await versions.ExecuteScalarAsync(ct))!);
+            await using var chainOrder = seeded.CreateCommand("""
+                select count(*) from (select h.seq_id, row_number() over (order by h.chain_position) as by_position,
+                row_number() over (order by h.seq_id) as by_sequence from capitalflows.mt_event_hashes h) ranked
+                where by_position <> by_sequence
+                """);
+            Assert.Equal(0L, (long)(await chainOrder.ExecuteScalarAsync(ct))!);
+
+            // The locality index was filled in one statement after the append, and its trigger is on again.
             Assert.Equal((0L, 0L), await LocalityHistoryIndexTests.DifferenceFromTheLogAsync(seeded));
             await using var trigger = seeded.CreateCommand(
                 $"select tgenabled::text from pg_trigger where tgname = '{CapitalFlows.EventLog.LocalityIndex.LocalityEvents.TriggerName}'");

@@ -11,7 +11,8 @@ namespace CapitalFlows.Demo;
 
 /// <summary>
 /// Writes accepted commands of the demo history through the engine's bulk path: each batch's events, streams and
-/// command records with binary COPY (<see cref="BulkAppend"/>, one transaction a batch), stamped as
+/// command records with binary COPY (<see cref="BulkAppend"/>, one transaction a batch, two batches in the database at
+/// once), stamped as
 /// <see cref="MovementRecorder"/> stamps a request's events (headers <c>commandId</c>, <c>sub</c>, <c>name</c>,
 /// <c>role</c>, <c>recordedAt</c>, a correlation id, the user name), a reversed command's record updated to name its
 /// reversal; then every projection table (the <c>Fund</c> and <c>Loan</c> snapshots, the fund movements, the daily
@@ -49,19 +50,40 @@ public sealed class BulkWriter(IDocumentStore store)
         await ExecuteAsync(database, $"alter table {schema}.mt_events disable trigger {LocalityEvents.TriggerName}", ct);
         var watch = Stopwatch.StartNew();
         var progress = new SeedProgress(0, new Dictionary<string, int>(StringComparer.Ordinal), null, TimeSpan.Zero);
-        await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+        // Two batches in the database at once: one inserts its rows while the one before it chains and commits.
+        (IReadOnlyList<DecidedCommand> Batch, Task<int> Written)? writing = null;
+        Task? lastWrite = null;
+        try
         {
-            var events = await append.AppendAsync(batch.Select(ToBulk).ToList(), ct);
-            var byType = new Dictionary<string, int>(progress.Commands, StringComparer.Ordinal);
-            foreach (var command in batch) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
-            progress = new SeedProgress(progress.Events + events, byType, batch[^1].EffectiveOn, watch.Elapsed);
-            written?.Invoke(progress);
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+            {
+                var write = append.WriteAsync(await append.PrepareAsync(batch.Select(ToBulk).ToList(), ct), ct);
+                lastWrite = write;
+                if (writing is { } before) await ReportAsync(before.Batch, before.Written);
+                writing = (batch, write);
+            }
+            if (writing is { } last) await ReportAsync(last.Batch, last.Written);
+        }
+        catch when (lastWrite is not null)
+        {
+            // A batch after a failed one does not commit: let it roll back before the failure is told.
+            await Task.WhenAny(lastWrite);
+            throw;
         }
         await simulation;
         await ExecuteAsync(database,
             $"select {schema}.{LocalityEvents.RefillFunctionName}(); alter table {schema}.mt_events enable trigger {LocalityEvents.TriggerName}", ct);
         Rebuilt = await new ProjectionRebuild(store, database).RunAsync(ct);
         return progress with { Elapsed = watch.Elapsed };
+
+        async Task ReportAsync(IReadOnlyList<DecidedCommand> batch, Task<int> write)
+        {
+            var events = await write;
+            var byType = new Dictionary<string, int>(progress.Commands, StringComparer.Ordinal);
+            foreach (var command in batch) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
+            progress = new SeedProgress(progress.Events + events, byType, batch[^1].EffectiveOn, watch.Elapsed);
+            written?.Invoke(progress);
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlDataSource database, string sql, CancellationToken ct)

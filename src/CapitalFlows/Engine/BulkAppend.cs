@@ -12,11 +12,15 @@ namespace CapitalFlows.Engine;
 /// <c>mt_streams</c>, with every column Marten's own append writes (sequence from <c>mt_events_sequence</c>, stream
 /// version, Marten's type alias and .NET type, the store's serializer for the data, the headers <c>commandId</c>,
 /// <c>sub</c>, <c>name</c>, <c>role</c>, <c>recordedAt</c>, the correlation id and user name the recorder stamps),
-/// and their <see cref="ProcessedCommand"/> records with COPY, one transaction per batch. Events take their sequence
-/// numbers in command order. The hash chain's row trigger is switched off for the batch's transaction only (ALTER
-/// TABLE is transactional: no other transaction sees it off, and a failed batch leaves it on), and the batch's events
-/// are chained in one statement before COMMIT (<see cref="EventChain.AppendedFunctionName"/>), with the same lock
-/// and the same links as the trigger.
+/// and their <see cref="ProcessedCommand"/> records with COPY, one transaction per batch. A batch is prepared
+/// (<see cref="PrepareAsync"/>: its sequence numbers and stream versions, in command order) before it is written
+/// (<see cref="WriteAsync"/>), and a batch may be written while the one before it commits: it inserts its rows
+/// meanwhile, then waits for that batch to commit before it updates any row (stream versions, a reversed command's
+/// record), chains its events and commits, so batches commit in order and the chain follows the sequence. A batch
+/// whose events are on a stream the batch before it starts waits for that batch before it inserts anything (the
+/// stream's row must be committed for the log's reference to it), and a batch whose predecessor failed does not commit.
+/// The batch's events are chained in one statement before COMMIT (<see cref="EventChain.AppendedFunctionName"/>),
+/// with the same lock and the same links as the chain's row trigger, which then finds them chained.
 /// It writes no projection: the caller rebuilds them (<see cref="Rebuilding.ProjectionRebuild"/>) once the log is written.
 /// <para>It takes none of the recorder's locks: run it while no node takes commands (<c>seed-demo</c> on its own store).</para>
 /// </summary>
@@ -29,38 +33,103 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
     private readonly Dictionary<Type, (string Alias, string DotnetType)> _eventTypes = [];
     private readonly Dictionary<Type, string> _aggregateAliases = [];
 
-    /// <summary>Appends one batch of accepted commands in one transaction; returns how many events it appended.</summary>
-    public async Task<int> AppendAsync(IReadOnlyList<BulkCommand> commands, CancellationToken ct)
+    /// <summary>The batch prepared last: the next one is written after it.</summary>
+    private Batch? _lastPrepared;
+
+    /// <summary>
+    /// A batch ready to write: its commands, the sequence number of each event in order, each stream's version before
+    /// the batch and after it, the streams it starts (with their write model), and the batch prepared before it.
+    /// </summary>
+    public sealed class Batch
     {
-        var events = commands.Sum(c => c.Events.Count);
+        private readonly TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        internal Batch(
+            IReadOnlyList<BulkCommand> commands, long[] sequences, Dictionary<string, long> versionsBefore,
+            Dictionary<string, long> versionsAfter, Dictionary<string, Type?> started, Batch? before)
+        {
+            (Commands, Sequences, VersionsBefore, VersionsAfter, Started) = (commands, sequences, versionsBefore, versionsAfter, started);
+            BeforeCommitted = before?._committed.Task;
+            ContinuesBefore = before is not null && versionsAfter.Keys.Any(before.Started.ContainsKey);
+        }
+
+        public IReadOnlyList<BulkCommand> Commands { get; }
+
+        public long[] Sequences { get; }
+
+        public IReadOnlyDictionary<string, long> VersionsBefore { get; }
+
+        public IReadOnlyDictionary<string, long> VersionsAfter { get; }
+
+        public IReadOnlyDictionary<string, Type?> Started { get; }
+
+        public int Events => Sequences.Length;
+
+        /// <summary>The commit of the batch prepared before this one (none for the first).</summary>
+        internal Task? BeforeCommitted { get; }
+
+        /// <summary>Whether this batch appends to a stream the batch before it starts.</summary>
+        internal bool ContinuesBefore { get; }
+
+        internal void Committed() => _committed.TrySetResult();
+
+        internal void Failed(Exception cause) => _committed.TrySetException(cause);
+    }
+
+    /// <summary>
+    /// Takes a batch's sequence numbers and stream versions, after those of every batch prepared before it (which
+    /// may not be written yet). Prepare batches one at a time, in order, and write every batch prepared.
+    /// </summary>
+    public async Task<Batch> PrepareAsync(IReadOnlyList<BulkCommand> commands, CancellationToken ct)
+    {
         await using var connection = await database.OpenConnectionAsync(ct);
         await LoadVersionsAsync(connection, commands, ct);
-        var sequences = await TakeSequencesAsync(connection, events, ct);
+        var sequences = await TakeSequencesAsync(connection, commands.Sum(c => c.Events.Count), ct);
 
-        // Each stream's versions in this batch, and which streams it starts.
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var before = new Dictionary<string, long>(StringComparer.Ordinal);
+        var after = new Dictionary<string, long>(StringComparer.Ordinal);
         var started = new Dictionary<string, Type?>(StringComparer.Ordinal);
         foreach (var e in commands.SelectMany(c => c.Events))
         {
-            var before = versions.TryGetValue(e.StreamKey, out var v) ? v : _versions[e.StreamKey];
-            if (before == 0 && !started.ContainsKey(e.StreamKey)) started[e.StreamKey] = e.AggregateType;
-            versions[e.StreamKey] = before + 1;
+            if (!after.TryGetValue(e.StreamKey, out var version)) before[e.StreamKey] = version = _versions[e.StreamKey];
+            if (version == 0 && !started.ContainsKey(e.StreamKey)) started[e.StreamKey] = e.AggregateType;
+            after[e.StreamKey] = version + 1;
         }
+        foreach (var (stream, version) in after) _versions[stream] = version;
+        return _lastPrepared = new Batch(commands, sequences, before, after, started, _lastPrepared);
+    }
 
-        var now = clock.GetUtcNow();
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await ExecuteAsync(connection, $"alter table {_schema}.mt_events disable trigger {EventChain.TriggerName}", ct);
-        await CopyStreamsAsync(connection, started, versions, now, ct);
-        await CopyEventsAsync(connection, commands, sequences, now, ct);
-        await UpdateStreamsAsync(connection, versions.Where(s => !started.ContainsKey(s.Key)).ToList(), now, ct);
-        await WriteCommandsAsync(connection, commands, ct);
-        if (events > 0)
-            await ExecuteAsync(connection, $"select {_schema}.{EventChain.AppendedFunctionName}({sequences[0]}, {sequences[^1]})", ct);
-        await ExecuteAsync(connection, $"alter table {_schema}.mt_events enable trigger {EventChain.TriggerName}", ct);
-        await transaction.CommitAsync(ct);
+    /// <summary>
+    /// Writes a prepared batch in one transaction, while the batch before it may still be committing; returns how many
+    /// events it appended. It commits after the batch before it, and not at all if that one fails.
+    /// </summary>
+    public async Task<int> WriteAsync(Batch batch, CancellationToken ct)
+    {
+        try
+        {
+            if (batch.ContinuesBefore) await batch.BeforeCommitted!;
+            var now = clock.GetUtcNow();
+            await using var connection = await database.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await CopyStreamsAsync(connection, batch, now, ct);
+            await CopyEventsAsync(connection, batch, now, ct);
+            var reversed = await CopyCommandsAsync(connection, batch.Commands, ct);
 
-        foreach (var (stream, version) in versions) _versions[stream] = version;
-        return events;
+            // Rows the batch before may have changed are touched only once it has committed.
+            if (batch.BeforeCommitted is { } before) await before;
+            await UpdateStreamsAsync(connection, batch.VersionsAfter.Where(s => !batch.Started.ContainsKey(s.Key)).ToList(), now, ct);
+            await UpdateReversedAsync(connection, reversed, ct);
+            if (batch.Events > 0)
+                await ExecuteAsync(connection, $"select {_schema}.{EventChain.AppendedFunctionName}({batch.Sequences[0]}, {batch.Sequences[^1]})", ct);
+            await transaction.CommitAsync(ct);
+            batch.Committed();
+            return batch.Events;
+        }
+        catch (Exception e)
+        {
+            batch.Failed(e);
+            throw;
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
@@ -90,35 +159,33 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
         return count == 0 ? [] : (long[])(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private async Task CopyStreamsAsync(
-        NpgsqlConnection connection, Dictionary<string, Type?> started, Dictionary<string, long> versions, DateTimeOffset now, CancellationToken ct)
+    private async Task CopyStreamsAsync(NpgsqlConnection connection, Batch batch, DateTimeOffset now, CancellationToken ct)
     {
-        if (started.Count == 0) return;
+        if (batch.Started.Count == 0) return;
         await using var copy = await connection.BeginBinaryImportAsync(
             $"copy {_schema}.mt_streams (id, type, version, timestamp, created) from stdin (format binary)", ct);
-        foreach (var (stream, aggregate) in started)
+        foreach (var (stream, aggregate) in batch.Started)
         {
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(stream, NpgsqlDbType.Varchar, ct);
             if (aggregate is null) await copy.WriteNullAsync(ct);
             else await copy.WriteAsync(AggregateAlias(aggregate), NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(versions[stream], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(batch.VersionsAfter[stream], NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
         }
         await copy.CompleteAsync(ct);
     }
 
-    private async Task CopyEventsAsync(
-        NpgsqlConnection connection, IReadOnlyList<BulkCommand> commands, long[] sequences, DateTimeOffset now, CancellationToken ct)
+    private async Task CopyEventsAsync(NpgsqlConnection connection, Batch batch, DateTimeOffset now, CancellationToken ct)
     {
-        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var versions = new Dictionary<string, long>(batch.VersionsBefore, StringComparer.Ordinal);
         var next = 0;
         await using var copy = await connection.BeginBinaryImportAsync($"""
             copy {_schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type, correlation_id, headers, user_name)
             from stdin (format binary)
             """, ct);
-        foreach (var command in commands)
+        foreach (var command in batch.Commands)
         {
             var headers = _serializer.ToJson(new Dictionary<string, object>(StringComparer.Ordinal)
             {
@@ -131,11 +198,10 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
             var correlationId = command.CommandId.ToString("N");
             foreach (var e in command.Events)
             {
-                var version = (versions.TryGetValue(e.StreamKey, out var v) ? v : _versions[e.StreamKey]) + 1;
-                versions[e.StreamKey] = version;
+                var version = ++versions[e.StreamKey];
                 var (alias, dotnetType) = EventType(e.Data.GetType());
                 await copy.StartRowAsync(ct);
-                await copy.WriteAsync(sequences[next++], NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(batch.Sequences[next++], NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(Guid.CreateVersion7(now), NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(e.StreamKey, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(version, NpgsqlDbType.Bigint, ct);
@@ -165,10 +231,11 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
     }
 
     /// <summary>
-    /// Inserts each command's record with COPY, and updates the record of a command reversed by one of them (inserted
-    /// as reversed when both are in this batch).
+    /// Inserts each command's record with COPY (a command reversed in the same batch inserted as reversed), and returns
+    /// the records of earlier commands the batch reverses, for <see cref="UpdateReversedAsync"/>.
     /// </summary>
-    private async Task WriteCommandsAsync(NpgsqlConnection connection, IReadOnlyList<BulkCommand> commands, CancellationToken ct)
+    private async Task<Dictionary<Guid, ProcessedCommand>> CopyCommandsAsync(
+        NpgsqlConnection connection, IReadOnlyList<BulkCommand> commands, CancellationToken ct)
     {
         var inserted = new Dictionary<Guid, ProcessedCommand>();
         var updated = new Dictionary<Guid, ProcessedCommand>();
@@ -180,29 +247,33 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
             else updated[original.Id] = original;
         }
 
-        var table = $"{_schema}.mt_doc_processedcommand";
         var dotnetType = typeof(ProcessedCommand).FullName!;
-        await using (var copy = await connection.BeginBinaryImportAsync($"copy {table} (id, data, mt_dotnet_type) from stdin (format binary)", ct))
+        await using var copy = await connection.BeginBinaryImportAsync($"copy {CommandsTable} (id, data, mt_dotnet_type) from stdin (format binary)", ct);
+        foreach (var record in inserted.Values)
         {
-            foreach (var record in inserted.Values)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(record.Id, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(_serializer.ToJson(record), NpgsqlDbType.Jsonb, ct);
-                await copy.WriteAsync(dotnetType, NpgsqlDbType.Varchar, ct);
-            }
-            await copy.CompleteAsync(ct);
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(record.Id, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(_serializer.ToJson(record), NpgsqlDbType.Jsonb, ct);
+            await copy.WriteAsync(dotnetType, NpgsqlDbType.Varchar, ct);
         }
+        await copy.CompleteAsync(ct);
+        return updated;
+    }
 
+    /// <summary>Updates the records of earlier commands this batch reverses, to name their reversal.</summary>
+    private async Task UpdateReversedAsync(NpgsqlConnection connection, Dictionary<Guid, ProcessedCommand> updated, CancellationToken ct)
+    {
         if (updated.Count == 0) return;
         await using var update = new NpgsqlCommand($"""
-            update {table} d set data = v.data, mt_last_modified = transaction_timestamp(), mt_version = gen_random_uuid()
+            update {CommandsTable} d set data = v.data, mt_last_modified = transaction_timestamp(), mt_version = gen_random_uuid()
             from unnest($1::uuid[], $2::jsonb[]) as v(id, data) where d.id = v.id
             """, connection);
         update.Parameters.AddWithValue(updated.Keys.ToArray());
         update.Parameters.Add(new NpgsqlParameter { Value = updated.Values.Select(r => _serializer.ToJson(r)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         await update.ExecuteNonQueryAsync(ct);
     }
+
+    private string CommandsTable => $"{_schema}.mt_doc_processedcommand";
 
     private (string Alias, string DotnetType) EventType(Type type)
     {

@@ -11,13 +11,13 @@ namespace CapitalFlows.EventLog.Chain;
 /// <item>the trigger function, <c>security definer</c> so that it writes the hashes as the schema's owner: the service's
 /// role needs no right to write the table itself;</item>
 /// <item>the bulk path's function (<see cref="EventChain.AppendedFunctionName"/>): the same links for a whole batch
-/// at once, for a transaction that appended with the trigger switched off (ALTER TABLE is transactional, so no other
-/// transaction ever sees it off, and only the owner may do it); it chains only the rows the calling transaction
-/// inserted itself (their <c>xmin</c>; the bulk path uses no savepoints), so no caller can chain another's rows;</item>
+/// at once, before its transaction commits; it chains only the rows the calling transaction inserted itself (their
+/// <c>xmin</c>; the bulk path uses no savepoints), so no caller can chain another's rows;</item>
 /// <item>a constraint trigger on <c>mt_events</c>, after insert, for each row, deferred to commit, so that it covers
-/// every path that appends (commands, Marten's initial data, tombstones; the bulk path switches it off in its own
-/// transaction and calls the function above instead) and the chain's lock is held only from commit time to the end of
-/// the commit;</item>
+/// every path that appends (commands, Marten's initial data, tombstones) and the chain's lock is held only from commit
+/// time to the end of the commit; it passes over a row the function above has chained, so a row is chained once
+/// whichever path appended it, and the trigger is never switched off (which would lock the table against every
+/// other append until commit);</item>
 /// <item>the append-only rule: no role but the owner keeps <c>UPDATE</c>, <c>DELETE</c> or <c>TRUNCATE</c> on
 /// <c>mt_events</c>, nor any write on the hash table (whatever default privileges granted when the tables were made).</item>
 /// </list>
@@ -29,7 +29,8 @@ public sealed class EventChainStorage(string schema)
 {
 
     /// <summary>
-    /// The trigger function. The content is rendered before the lock; under it (held to the end of the commit, so
+    /// The trigger function. A row already chained (by the bulk path's function, earlier in the same transaction) is
+    /// left as it is. Otherwise the content is rendered before the lock; under it (held to the end of the commit, so
     /// that the next transaction sees this head) only the head is read and one row inserted.
     /// </summary>
     protected override string FunctionsSql => $"""
@@ -37,10 +38,14 @@ public sealed class EventChainStorage(string schema)
             language plpgsql security definer set search_path = pg_catalog, pg_temp
         as $chain$
         declare
-            content bytea := convert_to({EventChain.ContentSql("NEW")}, 'UTF8');
+            content bytea;
             head_position bigint;
             head_hash bytea;
         begin
+            if exists (select 1 from {Table} chained where chained.seq_id = NEW.seq_id) then
+                return null;
+            end if;
+            content := convert_to({EventChain.ContentSql("NEW")}, 'UTF8');
             -- One committing transaction at a time extends the chain, from the head the last one left.
             perform pg_advisory_xact_lock({EventChain.LockKeys});
             select h.chain_position, h.hash into head_position, head_hash
@@ -62,8 +67,9 @@ public sealed class EventChainStorage(string schema)
             hashes bytea[] := array[]::bytea[];
             appended record;
         begin
-            -- The same lock and the same links as the trigger, row after row in sequence order. A row already chained
-            -- (appended while the trigger was on) breaks the unique seq_id: the transaction fails, the chain stands.
+            -- The same lock and the same links as the trigger, row after row in sequence order; at commit the trigger
+            -- finds these rows chained and leaves them. A row chained already (the function called twice) breaks the
+            -- unique seq_id: the transaction fails, the chain stands.
             perform pg_advisory_xact_lock({EventChain.LockKeys});
             select h.chain_position, h.hash into head_position, link
             from {Table} h order by h.chain_position desc limit 1;
