@@ -16,9 +16,11 @@ namespace CapitalFlows.Engine;
 /// (<see cref="PrepareAsync"/>: its sequence numbers and stream versions, in command order) before it is written
 /// (<see cref="WriteAsync"/>), and a batch may be written while the one before it commits: it inserts its rows
 /// meanwhile, then waits for that batch to commit before it updates any row (stream versions, a reversed command's
-/// record), chains its events and commits, so batches commit in order and the chain follows the sequence. A batch
-/// whose events are on a stream the batch before it starts waits for that batch before it inserts anything (the
-/// stream's row must be committed for the log's reference to it), and a batch whose predecessor failed does not commit.
+/// record), chains its events and commits, so batches commit in order and the chain follows the sequence, and a batch
+/// whose predecessor failed does not commit. The streams a batch starts are created empty (version 0) when it is
+/// prepared, in one statement committed on its own: an event's reference to its stream sees committed rows only, and
+/// the next batch's events may be on a stream this one starts. A seed that fails may leave such empty streams; it is
+/// run again with <c>--reset</c>.
 /// The batch's events are chained in one statement before COMMIT (<see cref="EventChain.AppendedFunctionName"/>),
 /// with the same lock and the same links as the chain's row trigger, which then finds them chained.
 /// It writes no projection: the caller rebuilds them (<see cref="Rebuilding.ProjectionRebuild"/>) once the log is written.
@@ -38,7 +40,7 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
 
     /// <summary>
     /// A batch ready to write: its commands, the sequence number of each event in order, each stream's version before
-    /// the batch and after it, the streams it starts (with their write model), and the batch prepared before it.
+    /// the batch and after it, and the batch prepared before it.
     /// </summary>
     public sealed class Batch
     {
@@ -46,11 +48,10 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
 
         internal Batch(
             IReadOnlyList<BulkCommand> commands, long[] sequences, Dictionary<string, long> versionsBefore,
-            Dictionary<string, long> versionsAfter, Dictionary<string, Type?> started, Batch? before)
+            Dictionary<string, long> versionsAfter, Batch? before)
         {
-            (Commands, Sequences, VersionsBefore, VersionsAfter, Started) = (commands, sequences, versionsBefore, versionsAfter, started);
+            (Commands, Sequences, VersionsBefore, VersionsAfter) = (commands, sequences, versionsBefore, versionsAfter);
             BeforeCommitted = before?._committed.Task;
-            ContinuesBefore = before is not null && versionsAfter.Keys.Any(before.Started.ContainsKey);
         }
 
         public IReadOnlyList<BulkCommand> Commands { get; }
@@ -61,15 +62,10 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
 
         public IReadOnlyDictionary<string, long> VersionsAfter { get; }
 
-        public IReadOnlyDictionary<string, Type?> Started { get; }
-
         public int Events => Sequences.Length;
 
         /// <summary>The commit of the batch prepared before this one (none for the first).</summary>
         internal Task? BeforeCommitted { get; }
-
-        /// <summary>Whether this batch appends to a stream the batch before it starts.</summary>
-        internal bool ContinuesBefore { get; }
 
         internal void Committed() => _committed.TrySetResult();
 
@@ -78,7 +74,8 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
 
     /// <summary>
     /// Takes a batch's sequence numbers and stream versions, after those of every batch prepared before it (which
-    /// may not be written yet). Prepare batches one at a time, in order, and write every batch prepared.
+    /// may not be written yet), and creates the streams it starts, empty. Prepare batches one at a time, in order, and
+    /// write every batch prepared.
     /// </summary>
     public async Task<Batch> PrepareAsync(IReadOnlyList<BulkCommand> commands, CancellationToken ct)
     {
@@ -96,7 +93,8 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
             after[e.StreamKey] = version + 1;
         }
         foreach (var (stream, version) in after) _versions[stream] = version;
-        return _lastPrepared = new Batch(commands, sequences, before, after, started, _lastPrepared);
+        await CreateStreamsAsync(connection, started, clock.GetUtcNow(), ct);
+        return _lastPrepared = new Batch(commands, sequences, before, after, _lastPrepared);
     }
 
     /// <summary>
@@ -107,17 +105,15 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
     {
         try
         {
-            if (batch.ContinuesBefore) await batch.BeforeCommitted!;
             var now = clock.GetUtcNow();
             await using var connection = await database.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await CopyStreamsAsync(connection, batch, now, ct);
             await CopyEventsAsync(connection, batch, now, ct);
             var reversed = await CopyCommandsAsync(connection, batch.Commands, ct);
 
             // Rows the batch before may have changed are touched only once it has committed.
             if (batch.BeforeCommitted is { } before) await before;
-            await UpdateStreamsAsync(connection, batch.VersionsAfter.Where(s => !batch.Started.ContainsKey(s.Key)).ToList(), now, ct);
+            await UpdateStreamsAsync(connection, batch.VersionsAfter, now, ct);
             await UpdateReversedAsync(connection, reversed, ct);
             if (batch.Events > 0)
                 await ExecuteAsync(connection, $"select {_schema}.{EventChain.AppendedFunctionName}({batch.Sequences[0]}, {batch.Sequences[^1]})", ct);
@@ -159,18 +155,19 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
         return count == 0 ? [] : (long[])(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private async Task CopyStreamsAsync(NpgsqlConnection connection, Batch batch, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The streams a batch starts, at version 0, committed at once (the batch sets their versions).</summary>
+    private async Task CreateStreamsAsync(NpgsqlConnection connection, Dictionary<string, Type?> started, DateTimeOffset now, CancellationToken ct)
     {
-        if (batch.Started.Count == 0) return;
+        if (started.Count == 0) return;
         await using var copy = await connection.BeginBinaryImportAsync(
             $"copy {_schema}.mt_streams (id, type, version, timestamp, created) from stdin (format binary)", ct);
-        foreach (var (stream, aggregate) in batch.Started)
+        foreach (var (stream, aggregate) in started)
         {
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(stream, NpgsqlDbType.Varchar, ct);
             if (aggregate is null) await copy.WriteNullAsync(ct);
             else await copy.WriteAsync(AggregateAlias(aggregate), NpgsqlDbType.Varchar, ct);
-            await copy.WriteAsync(batch.VersionsAfter[stream], NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(0L, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
         }
@@ -217,7 +214,7 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
         await copy.CompleteAsync(ct);
     }
 
-    private async Task UpdateStreamsAsync(NpgsqlConnection connection, List<KeyValuePair<string, long>> streams, DateTimeOffset now, CancellationToken ct)
+    private async Task UpdateStreamsAsync(NpgsqlConnection connection, IReadOnlyDictionary<string, long> streams, DateTimeOffset now, CancellationToken ct)
     {
         if (streams.Count == 0) return;
         await using var command = new NpgsqlCommand($"""
