@@ -26,8 +26,8 @@ public static class EventChain
 
     /// <summary>
     /// <c>select {schema}.mt_chain_appended(first_seq, last_seq)</c>: chains, in sequence order and in one statement,
-    /// the events the calling transaction appended with sequence numbers in that range (the bulk path's, appended with
-    /// the row trigger switched off for that transaction only); returns how many it chained.
+    /// the events the calling transaction appended with sequence numbers in that range (the bulk path's; at commit the
+    /// row trigger finds them chained and passes over them); returns how many it chained.
     /// </summary>
     public const string AppendedFunctionName = "mt_chain_appended";
 
