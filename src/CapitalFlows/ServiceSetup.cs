@@ -73,10 +73,6 @@ public static class ServiceSetup
                 // second connection (a lock holder needing a second pooled connection starves under a queue).
                 // Safe because Fund and Loan are immutable: decisions never mutate a fetched aggregate.
                 opts.Events.UseIdentityMapForAggregates = true;
-                // One plain INSERT per event and one version-checked UPDATE per stream, auto-prepared, in the batch's one
-                // round trip, instead of a PL/pgSQL call per stream that parses array parameters (mt_quick_append_events):
-                // +20 % commands/s at 8 clients on the lending benchmark (README, "Plain statements for the append").
-                opts.Events.AppendMode = JasperFx.Events.EventAppendMode.Rich;
                 opts.Projections.Snapshot<Fund>(SnapshotLifecycle.Inline);
                 // The as-of reads find the funds of a subtree by this column (FundQueries).
                 opts.Schema.For<Fund>().Duplicate(f => f.Locality);
