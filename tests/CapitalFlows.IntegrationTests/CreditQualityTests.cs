@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using CapitalFlows.Api;
@@ -69,6 +70,27 @@ public sealed class CreditQualityTests(ServiceFixture service) : IntegrationTest
         Assert.Equal(105 * Million, Row(quality, PoorHouseholds).Vnd("outstandingVnd"));
         Assert.Equal(15 * Million, Row(quality, PoorHouseholds).Vnd("overdueVnd"));
         Assert.Equal(10 * Million, Row(quality, JobCreation).Vnd("writtenOffVnd"));
+    }
+
+    [Fact]
+    public async Task A_repayments_and_a_write_offs_rows_start_from_the_loan_the_recorder_read_not_from_the_log_again()
+    {
+        long foldedFromLog = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == CommandCounter.MeterName && instrument.Name == "capitalflows.loan_quality.loans_folded_from_log")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref foldedFromLog, value));
+        listener.Start();
+
+        await RecordLoansAsync();
+
+        Assert.Equal(0, Interlocked.Read(ref foldedFromLog));
+        var quality = await Finance.ReadJsonAsync("/api/localities/01/credit-quality");
+        Assert.Equal((60 + 45 + 30) * Million, quality.Vnd("outstandingVnd"));
+        Assert.Equal(10 * Million, quality.Vnd("writtenOffVnd"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingHistory;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -16,7 +17,8 @@ namespace CapitalFlows.Loans.ReadingCreditQuality;
 /// <para>
 /// An event's rows depend on the loan's state before it. The projection takes each batch of events whole (a
 /// command's transaction, or a batch of a rebuild, which comes in the log's order), folds every loan it touches from
-/// the loan's earlier events in the log (one query per batch, for the loans whose drawdown is not in the batch) and
+/// the state its recorder read for writing (<see cref="LoansReadForWriting"/>), else from the loan's earlier events in
+/// the log (one query per batch, for the loans whose drawdown is not in the batch and whose state nobody told), and
 /// then through the batch's events, computing each event's rows with <see cref="LoanQualityMovement.Of"/>. Live, the
 /// batch's own events are not in the log yet, so every event of the loan there is earlier; in a rebuild they are, and
 /// only those with a lower sequence than the batch's first are read. All of a batch's rows go in one insert.
@@ -40,6 +42,11 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
         typeof(LoanDrawnDown), typeof(LoanRepaid), typeof(LoanDrawdownReversed), typeof(LoanRepaymentReversed), typeof(LoanTransferred),
         typeof(LoanExtended), typeof(LoanExtensionReversed), typeof(LoanWrittenOff), typeof(LoanWriteOffReversed),
     ];
+
+    /// <summary>Loans the projection folded from the log because no recorder told it their state (<see cref="LoansReadForWriting"/>).</summary>
+    public static readonly System.Diagnostics.Metrics.Counter<long> LogReads = CapitalFlows.Operations.Telemetry.Meter.CreateCounter<long>(
+        "capitalflows.loan_quality.loans_folded_from_log", unit: "{loan}",
+        description: "Loans the credit-quality projection folded from the log, not from the state the recorder read");
 
     private readonly string _insert;
 
@@ -74,10 +81,15 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
         if (loanEvents.Count == 0) return;
 
         var loans = new Dictionary<string, Loan?>(StringComparer.Ordinal);
+        var read = LoansReadForWriting.Of(operations);
         var earlier = loanEvents.GroupBy(e => e.StreamKey!, StringComparer.Ordinal)
             .Where(g => g.First().Data is not LoanDrawnDown).Select(g => g.Key).ToArray();
+        foreach (var loan in earlier)
+            if (read.TryGetValue(loan, out var before)) loans[loan] = before;
+        earlier = [.. earlier.Where(loan => !loans.ContainsKey(loan))];
         if (earlier.Length > 0)
         {
+            LogReads.Add(earlier.Length);
             var first = loanEvents.Min(e => e.Sequence);
             var query = operations.Events.QueryAllRawEvents().Where(e => earlier.Contains(e.StreamKey!));
             if (first > 0) query = query.Where(e => e.Sequence < first);
