@@ -85,7 +85,10 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     {
         var ct = TestContext.Current.CancellationToken;
         const int lockTimeoutSeconds = 3;
-        await using var node = await SecondHost.StartAsync(Service, LongWindow(lockTimeoutSeconds));
+        // One place, so both commands are in one batch: with a place free the queue is shared out and they would not be.
+        var settings = LongWindow(lockTimeoutSeconds);
+        settings["Commands:BatchesInFlight"] = "1";
+        await using var node = await SecondHost.StartAsync(Service, settings);
         await FundCommunesAsync(node, TenMillion, Commune, OtherCommune);
         using var branch = node.Client(Roles.BranchOfficer, "01");
         var eventsBefore = await node.EventCountAsync();

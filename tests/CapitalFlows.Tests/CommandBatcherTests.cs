@@ -4,7 +4,8 @@ namespace CapitalFlows.Tests;
 
 /// <summary>
 /// Group commit's queue: batches that run at once on a node never share a stream, commands on one stream keep their
-/// arrival order, and a command held back for a running batch's stream joins the next batch.
+/// arrival order, a command held back for a running batch's stream joins the next batch, and a queue is shared out
+/// among the places that are free.
 /// </summary>
 public sealed class CommandBatcherTests
 {
@@ -104,6 +105,45 @@ public sealed class CommandBatcherTests
         runner.Release(1);
         runner.Release(2);
         Assert.Equal(["a", "b", "c"], await Task.WhenAll(a, b, c));
+    }
+
+    [Fact]
+    public async Task With_a_place_free_the_queue_is_shared_out_between_batches_that_run_at_once_and_a_command_on_a_taken_stream_stays_with_it()
+    {
+        using var batcher = Batcher(batchesInFlight: 2);
+        var runner = new Runner();
+
+        // Five commands within one window and both places free: the first batch takes its share, three (5 over 2
+        // places, rounded up), and a2 besides, which could only wait for a1's batch; d1 runs beside it at once.
+        (string Name, string Stream)[] commands = [("a1", "fund/A"), ("b1", "fund/B"), ("c1", "fund/C"), ("a2", "fund/A"), ("d1", "fund/D")];
+        var answers = commands.Select(c => batcher.SubmitAsync(new Command(c.Name, c.Stream), runner.RunAsync)).ToList();
+        await runner.WaitForBatchesAsync(2);
+
+        Assert.Equal(["a1", "b1", "c1", "a2"], runner.Batches[0]);
+        Assert.Equal(["d1"], runner.Batches[1]);
+        runner.Release(1);
+        runner.Release(0);
+        Assert.Equal(["a1", "b1", "c1", "a2", "d1"], await Task.WhenAll(answers));
+        Assert.Empty(runner.Overlaps);
+    }
+
+    [Fact]
+    public async Task With_every_other_place_taken_a_batch_takes_the_whole_queue()
+    {
+        using var batcher = Batcher(batchesInFlight: 2);
+        var runner = new Runner();
+        var first = batcher.SubmitAsync(new Command("x", "fund/X"), runner.RunAsync);
+        await runner.WaitForBatchesAsync(1);
+
+        string[] names = ["a", "b", "c", "d"];
+        var rest = names.Select(n => batcher.SubmitAsync(new Command(n, $"fund/{n}"), runner.RunAsync)).ToList();
+        await runner.WaitForBatchesAsync(2);
+
+        Assert.Equal(["a", "b", "c", "d"], runner.Batches[1]);
+        runner.Release(0);
+        runner.Release(1);
+        Assert.Equal(["a", "b", "c", "d"], await Task.WhenAll(rest));
+        Assert.Equal("x", await first);
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace CapitalFlows.Engine;
 /// on its own flow, so the batch's database work is traced inside the leader's request. Commands that arrive while
 /// the places are taken keep queueing, so under load batches grow instead of multiplying: every appending transaction
 /// waits for the hash chain's lock and the disk flush at commit, and many small batches would only queue there.
-/// Whatever a batch leaves in the queue forms the next batch as soon as a place frees.
+/// Whatever a batch leaves in the queue forms the next batch as soon as a place frees. While other places are free,
+/// a batch takes only its share of the queue (and every command on a stream it has taken), and the rest forms the
+/// next batch at once on a free place: at low load the bank would otherwise wait for one batch's round trips at a time.
 /// <para>Batches running at once on this node never share a stream: a command on a stream (<c>streamsOf</c>) that a
 /// running batch holds waits in the queue for the next batch, and so does every later command on any of its
 /// streams, so commands on one stream keep their arrival order. A batch therefore never waits for another batch of
@@ -68,7 +70,7 @@ public sealed class CommandBatcher<TCommand, TAnswer>(
             Task finished;
             lock (_gate)
             {
-                batch = Take();
+                batch = Take(ShareOfQueue());
                 more = _queue.Count > 0;
                 finished = _finished.Task;
                 streams = batch.SelectMany(p => p.Streams).Distinct(StringComparer.Ordinal).ToArray();
@@ -113,19 +115,35 @@ public sealed class CommandBatcher<TCommand, TAnswer>(
     }
 
     /// <summary>
-    /// The next batch, in arrival order: every queued command none of whose streams a running batch holds or an
-    /// earlier waiting command needs, up to <c>maxBatch</c>. The others stay queued, in order. Called under the gate.
+    /// How many queued commands this batch takes: all it may (<c>maxBatch</c>) while every other place is taken, and its
+    /// share when other places are free, so that the queue is shared out among them and runs at once instead of one
+    /// batch after another: the whole bank otherwise waits for one batch's round trips at a time. Under load no place
+    /// is free and batches grow as before. Called under the gate, with this batch's place taken.
     /// </summary>
-    private List<Pending> Take()
+    private int ShareOfQueue() =>
+        batchesInFlight > 0 && _places.CurrentCount > 0
+            ? Math.Max(1, (int)Math.Ceiling(_queue.Count / (double)(_places.CurrentCount + 1)))
+            : maxBatch;
+
+    /// <summary>
+    /// The next batch, in arrival order: every queued command none of whose streams a running batch holds or an
+    /// earlier waiting command needs, up to <paramref name="share"/> of them, and past it those that share a stream with
+    /// the batch (they could only wait for it), never more than <c>maxBatch</c>. The others stay queued, in order.
+    /// Called under the gate.
+    /// </summary>
+    private List<Pending> Take(int share)
     {
         var batch = new List<Pending>();
+        var streams = new HashSet<string>(StringComparer.Ordinal);
         var waiting = new HashSet<string>(StringComparer.Ordinal);
         var rest = new List<Pending>();
         foreach (var pending in _queue)
         {
-            if (batch.Count < maxBatch && !pending.Streams.Any(s => _held.ContainsKey(s) || waiting.Contains(s)))
+            if (batch.Count < maxBatch && (batch.Count < share || pending.Streams.Any(streams.Contains))
+                && !pending.Streams.Any(s => _held.ContainsKey(s) || waiting.Contains(s)))
             {
                 batch.Add(pending);
+                streams.UnionWith(pending.Streams);
             }
             else
             {
