@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CapitalFlows.Loans;
+using JasperFx.Events;
 using Marten;
 
 namespace CapitalFlows.Engine;
@@ -16,8 +17,9 @@ public static class LoansReadForWriting
 {
     private static readonly ConditionalWeakTable<object, IReadOnlyDictionary<string, Loan?>> Told = new();
 
-    /// <summary>Tells the session's projections the loans' states before its events (null: a loan not drawn yet).</summary>
-    public static void Tell(IDocumentSession session, IReadOnlyDictionary<string, Loan?> loans) => Told.AddOrUpdate(session, loans);
+    /// <summary>Tells the session's projections the loans' states as fetched, before its events (null: a loan not drawn yet).</summary>
+    public static void Tell(IDocumentSession session, IReadOnlyDictionary<string, IEventStream<Loan>> loans) =>
+        Told.AddOrUpdate(session, loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal));
 
     /// <summary>The loans' states told for this session, or none.</summary>
     public static IReadOnlyDictionary<string, Loan?> Of(IDocumentOperations operations) =>

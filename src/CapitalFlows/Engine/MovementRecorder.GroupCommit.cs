@@ -151,7 +151,7 @@ public sealed partial class MovementRecorder
         // The state as the commands decided so far left it.
         var fundsNow = funds.ToDictionary(f => f.Key, f => f.Value.Aggregate, StringComparer.Ordinal);
         var loansNow = loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal);
-        LoansReadForWriting.Tell(session, loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal));
+        LoansReadForWriting.Tell(session, loans);
         var alone = new HashSet<Guid>();
         var owners = new Dictionary<object, (BatchedCommand Command, DateTimeOffset RecordedAt)>(ReferenceEqualityComparer.Instance);
         var appended = new List<StreamEvent>();

@@ -221,7 +221,7 @@ public sealed partial class MovementRecorder(
             return (Replay(seen, bodyHash), seen.BodyHash == bodyHash ? "replayed" : "command-id-reused");
         var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
         var loans = (await Task.WhenAll(loanTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
-        LoansReadForWriting.Tell(session, loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal));
+        LoansReadForWriting.Tell(session, loans);
         var commands = (await Task.WhenAll(commandTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
         var streams = new Dictionary<string, IReadOnlyList<object>>(StringComparer.Ordinal);
         foreach (var (key, events) in streamTasks) streams[key] = (await events).Select(e => e.Data).ToList();

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using CapitalFlows.Engine;
 using CapitalFlows.Funds.ReadingHistory;
+using CapitalFlows.Operations;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -44,7 +46,7 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
     ];
 
     /// <summary>Loans the projection folded from the log because no recorder told it their state (<see cref="LoansReadForWriting"/>).</summary>
-    public static readonly System.Diagnostics.Metrics.Counter<long> LogReads = CapitalFlows.Operations.Telemetry.Meter.CreateCounter<long>(
+    public static readonly Counter<long> LogReads = Telemetry.Meter.CreateCounter<long>(
         "capitalflows.loan_quality.loans_folded_from_log", unit: "{loan}",
         description: "Loans the credit-quality projection folded from the log, not from the state the recorder read");
 
@@ -80,13 +82,9 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
         var loanEvents = events.Where(e => e.StreamKey is not null && LoanEventTypes.Contains(e.Data.GetType())).ToList();
         if (loanEvents.Count == 0) return;
 
-        var loans = new Dictionary<string, Loan?>(StringComparer.Ordinal);
-        var read = LoansReadForWriting.Of(operations);
+        var loans = new Dictionary<string, Loan?>(LoansReadForWriting.Of(operations), StringComparer.Ordinal);
         var earlier = loanEvents.GroupBy(e => e.StreamKey!, StringComparer.Ordinal)
-            .Where(g => g.First().Data is not LoanDrawnDown).Select(g => g.Key).ToArray();
-        foreach (var loan in earlier)
-            if (read.TryGetValue(loan, out var before)) loans[loan] = before;
-        earlier = [.. earlier.Where(loan => !loans.ContainsKey(loan))];
+            .Where(g => g.First().Data is not LoanDrawnDown && !loans.ContainsKey(g.Key)).Select(g => g.Key).ToArray();
         if (earlier.Length > 0)
         {
             LogReads.Add(earlier.Length);
