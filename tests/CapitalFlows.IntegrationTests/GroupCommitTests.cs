@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using CapitalFlows.Engine.Rebuilding;
 using CapitalFlows.Funds;
 using CapitalFlows.IntegrationTests.Infrastructure;
 using CapitalFlows.Security;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static CapitalFlows.IntegrationTests.Infrastructure.LedgerDriver;
 using static CapitalFlows.IntegrationTests.Infrastructure.LendingDriver;
 
@@ -112,6 +116,60 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         free.Expect(201);
         (await held).Expect(201);
         Assert.Equal(eventsBefore + 4, await node.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_writes_the_snapshots_and_movement_rows_that_a_rebuild_from_the_log_writes_for_the_same_events()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        await FundCommunesAsync(node, 10 * TenMillion, Commune, OtherCommune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var drawn = await InOrderAsync(
+        [
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion),
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, 2 * TenMillion),
+            () => branch.DrawDownAsync(OtherCommune, CentralBudget, Students, 3 * TenMillion),
+        ]);
+        var loans = drawn.Select(a => a.LoanId()).ToArray();
+
+        // A second batch: two repayments of one loan and one of another (the loans' and funds' second and third events in
+        // one transaction), a write-off-free loan left alone, and a new drawdown from a fund a repayment pays into.
+        var paid = await InOrderAsync(
+        [
+            () => branch.RepayAsync(loans[0], TenMillion / 4),
+            () => branch.RepayAsync(loans[0], TenMillion / 4),
+            () => branch.RepayAsync(loans[2], TenMillion),
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion),
+        ]);
+        foreach (var answer in paid[..3]) answer.Expect(200);
+        paid[3].Expect(201);
+        var repayments = await node.EventsOfAsync(loans[0]);
+        Assert.Equal(3, repayments.Count);
+        Assert.Equal(repayments[1].Transaction, repayments[2].Transaction);
+
+        var live = await InlineRowsAsync(node.Database, ct);
+        var store = node.Host.Services.GetRequiredService<IDocumentStore>();
+        await new ProjectionRebuild(store, node.Database).RunAsync(ct);
+        var rebuilt = await InlineRowsAsync(node.Database, ct);
+        Assert.NotEmpty(live);
+        Assert.Equal(live, rebuilt);
+    }
+
+    /// <summary>Every row of the inline projections' tables, without the time of its write, in a fixed order.</summary>
+    private static async Task<List<string>> InlineRowsAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        var rows = new List<string>();
+        foreach (var table in new[] { "mt_doc_fund", "mt_doc_loan", "mt_fund_movements", "mt_loan_quality_movements" })
+        {
+            await using var command = database.CreateCommand($"""
+                select '{table} ' || (select jsonb_object_agg(c.key, c.value) from jsonb_each(to_jsonb(t)) c where c.key <> 'mt_last_modified')::text
+                from capitalflows.{table} t order by 1
+                """);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(reader.GetString(0));
+        }
+        return rows;
     }
 
     /// <summary>Central capital allocated down to each commune's students fund, one command at a time.</summary>

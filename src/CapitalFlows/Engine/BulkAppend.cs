@@ -28,12 +28,10 @@ namespace CapitalFlows.Engine;
 /// </summary>
 public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, TimeProvider clock)
 {
+    private readonly EventColumns _columns = new(store);
     private readonly string _schema = store.Options.Events.DatabaseSchemaName;
     private readonly ISerializer _serializer = store.Options.Serializer();
-    private readonly Marten.Events.EventGraph _events = (Marten.Events.EventGraph)((DocumentStore)store).Options.Events;
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
-    private readonly Dictionary<Type, (string Alias, string DotnetType)> _eventTypes = [];
-    private readonly Dictionary<Type, string> _aggregateAliases = [];
 
     /// <summary>The batch prepared last: the next one is written after it.</summary>
     private Batch? _lastPrepared;
@@ -166,7 +164,7 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(stream, NpgsqlDbType.Varchar, ct);
             if (aggregate is null) await copy.WriteNullAsync(ct);
-            else await copy.WriteAsync(AggregateAlias(aggregate), NpgsqlDbType.Varchar, ct);
+            else await copy.WriteAsync(_columns.AggregateAlias(aggregate), NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(0L, NpgsqlDbType.Bigint, ct);
             await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
             await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
@@ -196,7 +194,7 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
             foreach (var e in command.Events)
             {
                 var version = ++versions[e.StreamKey];
-                var (alias, dotnetType) = EventType(e.Data.GetType());
+                var (alias, dotnetType) = _columns.EventType(e.Data.GetType());
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(batch.Sequences[next++], NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(Guid.CreateVersion7(now), NpgsqlDbType.Uuid, ct);
@@ -271,17 +269,4 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
     }
 
     private string CommandsTable => $"{_schema}.mt_doc_processedcommand";
-
-    private (string Alias, string DotnetType) EventType(Type type)
-    {
-        if (_eventTypes.TryGetValue(type, out var known)) return known;
-        var mapping = _events.EventMappingFor(type);
-        return _eventTypes[type] = (mapping.EventTypeName, mapping.DotNetTypeName);
-    }
-
-    private string AggregateAlias(Type aggregate)
-    {
-        if (_aggregateAliases.TryGetValue(aggregate, out var alias)) return alias;
-        return _aggregateAliases[aggregate] = _events.AggregateAliasFor(aggregate);
-    }
 }

@@ -151,9 +151,11 @@ public sealed partial class MovementRecorder
         // The state as the commands decided so far left it.
         var fundsNow = funds.ToDictionary(f => f.Key, f => f.Value.Aggregate, StringComparer.Ordinal);
         var loansNow = loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal);
-        LoansReadForWriting.Tell(session, loans);
+        // The batch's rows, written by the engine itself from the folds below (BatchWrite), not by Marten's append.
+        var write = new BatchWrite(_columns, clock.GetUtcNow());
+        foreach (var (key, fund) in funds) write.Read(key, fund.CurrentVersion ?? 0, typeof(Fund));
+        foreach (var (key, loan) in loans) write.Read(key, loan.CurrentVersion ?? 0, typeof(Loan));
         var alone = new HashSet<Guid>();
-        var owners = new Dictionary<object, (BatchedCommand Command, DateTimeOffset RecordedAt)>(ReferenceEqualityComparer.Instance);
         var appended = new List<StreamEvent>();
 
         for (var i = 0; i < commands.Count; i++)
@@ -204,21 +206,19 @@ public sealed partial class MovementRecorder
             var recordedAt = clock.GetUtcNow();
             var processed = ProcessedCommand.Accepted(
                 command.CommandId, command.Envelope.BodyHash, command.SuccessStatus, recordedAt, command.EffectiveOn, decision, state, localities);
-            session.Insert(processed);
+            write.Record(processed);
             seen[command.CommandId] = processed;
+            var stamp = new BatchWrite.Stamp(command.Envelope.CorrelationId, command.Envelope.Caller.Sub, recordedAt,
+                HeadersOf(command.Envelope, command.CommandId, recordedAt).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal));
             foreach (var (streamKey, @event) in decision.Events)
             {
-                if (funds.TryGetValue(streamKey, out var fund))
-                {
-                    fund.AppendOne(@event);
-                    fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Evolve(@event);
-                }
+                if (funds.ContainsKey(streamKey))
+                    write.Append(streamKey, @event, fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Evolve(@event), stamp);
                 else
                 {
-                    loans[streamKey].AppendOne(@event);
-                    loansNow[streamKey] = (loansNow[streamKey] ?? new Loan()).Evolve(@event);
+                    var before = loansNow[streamKey];
+                    write.Append(streamKey, @event, before, loansNow[streamKey] = (before ?? new Loan()).Evolve(@event), stamp);
                 }
-                owners[@event] = (command, recordedAt);
             }
             appended.AddRange(decision.Events);
             answers[i] = (Results.Content(processed.Answer, "application/json", Encoding.UTF8, command.SuccessStatus), "accepted");
@@ -227,10 +227,7 @@ public sealed partial class MovementRecorder
         lap = BatchTelemetry.Lap(lap, "decide");
         if (appended.Count > 0)
         {
-            foreach (var stream in session.PendingChanges.Streams())
-                foreach (var e in stream.Events)
-                    if (owners.TryGetValue(e.Data, out var owner))
-                        Stamp(e, owner.Command.Envelope, owner.Command.CommandId, owner.RecordedAt);
+            write.Queue(session);
             await session.SaveChangesAsync(ct);
             BatchTelemetry.Lap(lap, "write");
             foreach (var e in appended)
@@ -243,12 +240,4 @@ public sealed partial class MovementRecorder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} commands failed; each is recorded alone")]
     private static partial void LogBatchFailed(ILogger logger, Exception cause, int count);
-
-    /// <summary>Invariant 9 for one event of a batch: the session's headers would name one command for all of them.</summary>
-    private static void Stamp(IEvent e, CommandEnvelope envelope, Guid commandId, DateTimeOffset recordedAt)
-    {
-        e.CorrelationId = envelope.CorrelationId;
-        e.UserName = envelope.Caller.Sub;
-        foreach (var (key, value) in HeadersOf(envelope, commandId, recordedAt)) e.SetHeader(key, value);
-    }
 }

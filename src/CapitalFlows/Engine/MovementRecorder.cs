@@ -52,6 +52,9 @@ public sealed partial class MovementRecorder(
     private readonly SemaphoreSlim _inFlight = new(CommandLimits.From(configuration).MaxInFlight);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The columns of the rows group commit writes itself (<see cref="BatchWrite"/>).</summary>
+    private readonly EventColumns _columns = new(store);
+
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration);
 

@@ -50,19 +50,16 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
         "capitalflows.loan_quality.loans_folded_from_log", unit: "{loan}",
         description: "Loans the credit-quality projection folded from the log, not from the state the recorder read");
 
-    private readonly string _insert;
+    private readonly string _schema;
 
     public LoanQualityMovementProjection(string schema)
     {
         Name = ProjectionName;
         foreach (var type in LoanEventTypes) IncludeType(type);
+        _schema = schema;
         Table = DefineTable(schema);
         SchemaObjects.Add(Table);
         Options.DeleteDataInTableOnTeardown(Table.Identifier.QualifiedName);
-        _insert = $"""
-            insert into {Table.Identifier.QualifiedName} ({string.Join(", ", Columns)})
-            select * from unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::date[], ?::bigint[], ?::date[], ?::timestamptz[])
-            """;
     }
 
     public Table Table { get; }
@@ -104,8 +101,17 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
             rows.AddRange(written);
         }
 
+        Queue(operations, _schema, rows);
+    }
+
+    /// <summary>Queues one insert of <paramref name="rows"/> (none if there are none): this projection's write, and group commit's.</summary>
+    public static void Queue(IDocumentOperations operations, string schema, IReadOnlyList<LoanQualityMovement> rows)
+    {
         if (rows.Count > 0)
-            operations.QueueSqlCommand(_insert,
+            operations.QueueSqlCommand($"""
+                insert into {schema}.{TableName} ({string.Join(", ", Columns)})
+                select * from unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::date[], ?::bigint[], ?::date[], ?::timestamptz[])
+                """,
                 rows.Select(r => r.Id).ToArray(), rows.Select(r => r.LoanId).ToArray(), rows.Select(r => r.Locality).ToArray(),
                 rows.Select(r => r.Programme).ToArray(), rows.Select(r => r.EntrustedOrganisation).ToArray(),
                 rows.Select(r => r.BorrowerRef).ToArray(), rows.Select(r => r.Kind).ToArray(), rows.Select(r => r.OnDate).ToArray(),
