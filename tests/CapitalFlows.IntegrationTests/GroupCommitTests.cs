@@ -156,6 +156,36 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         Assert.Equal(live, rebuilt);
     }
 
+    [Fact]
+    public async Task A_repayment_of_a_loan_a_merge_moved_while_it_waited_for_its_batch_is_recorded_alone_into_the_successors_fund()
+    {
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        await FundCommunesAsync(node, TenMillion, Commune);
+        using var finance = node.Client(Roles.CentralFinance);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        (await finance.EntrustCentralBudgetAsync(TenMillion, PoorHouseholds)).Expect(200);
+        (await finance.AllocateAsync("VN", "04", TenMillion, CentralBudget, PoorHouseholds)).Expect(200);
+        var loanId = (await finance.DrawDownAsync("04", CentralBudget, PoorHouseholds, TenMillion)).LoanId();
+
+        // The repayment's endpoint reads the loan in 04 and its command waits for the batch window; the merge (never
+        // batched) moves the loan to 08 meanwhile; a drawdown elsewhere shares the repayment's batch.
+        var answers = await InOrderAsync(
+        [
+            () => finance.RepayAsync(loanId, TenMillion / 2),
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion),
+            () => finance.MergeAsync(["04", "08"], "08", ServiceFixture.Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        ]);
+
+        answers[0].Expect(200);
+        answers[1].Expect(201);
+        answers[2].Expect(200);
+        var received = Assert.Single(await node.EventsOfAsync(new FundKey("08", CentralBudget, PoorHouseholds).StreamKey), e => e.Type == "repayment_received");
+        Assert.Equal(answers[0].CommandId().ToString(), received.CommandId);
+        Assert.DoesNotContain(await node.EventsOfAsync(new FundKey("04", CentralBudget, PoorHouseholds).StreamKey), e => e.Type == "repayment_received");
+        var drawdown = Assert.Single(await node.EventsOfAsync(answers[1].LoanId()));
+        Assert.NotEqual(drawdown.Transaction, received.Transaction);
+    }
+
     /// <summary>Every row of the inline projections' tables, without the time of its write, in a fixed order.</summary>
     private static async Task<List<string>> InlineRowsAsync(NpgsqlDataSource database, CancellationToken ct)
     {

@@ -2,14 +2,14 @@ using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Loans;
 using CapitalFlows.Loans.ReadingCreditQuality;
-using Marten;
+using System.Text;
+using Npgsql;
 
 namespace CapitalFlows.Engine;
 
 /// <summary>
 /// Everything a group-commit batch's accepted commands write, gathered row by row as they are decided and then queued
-/// as a handful of set-based statements on the batch's session, so that the whole write is one round trip and its
-/// commit:
+/// as a handful of set-based statements, so that the whole write is one round trip with its commit:
 /// <list type="bullet">
 /// <item>the streams (<c>mt_streams</c>): new ones inserted at their final version, the others moved forward;</item>
 /// <item>the events (<c>mt_events</c>), in decision order, with every column Marten's own append writes
@@ -70,27 +70,28 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
         return (id, after);
     }
 
-    /// <summary>Queues the batch's statements on <paramref name="session"/>, for its <c>SaveChangesAsync</c>.</summary>
-    public void Queue(IDocumentOperations session)
+    /// <summary>The batch's statements, in order, for one round trip in its transaction.</summary>
+    public IReadOnlyList<NpgsqlBatchCommand> Statements()
     {
+        var statements = new List<NpgsqlBatchCommand>();
         var schema = columns.Schema;
         var at = appendedAt.ToUniversalTime();
         var appended = _streams.Where(s => s.Value.After > s.Value.Before).ToList();
         var started = appended.Where(s => s.Value.Before == 0).ToList();
         var moved = appended.Where(s => s.Value.Before > 0).ToList();
         if (started.Count > 0)
-            session.QueueSqlCommand($"""
+            Add(statements, $"""
                 insert into {schema}.mt_streams (id, type, version, timestamp, created, tenant_id)
                 select s.id, s.type, s.version, ?, ?, '*DEFAULT*' from unnest(?::varchar[], ?::varchar[], ?::bigint[]) as s(id, type, version)
                 """, at, at, started.Select(s => s.Key).ToArray(), started.Select(s => columns.AggregateAlias(s.Value.Aggregate)).ToArray(),
                 started.Select(s => s.Value.After).ToArray());
         if (moved.Count > 0)
-            session.QueueSqlCommand($"""
+            Add(statements, $"""
                 update {schema}.mt_streams as m set version = greatest(m.version, s.version), timestamp = ?
                 from unnest(?::varchar[], ?::bigint[]) as s(id, version) where m.id = s.id
                 """, at, moved.Select(s => s.Key).ToArray(), moved.Select(s => s.Value.After).ToArray());
         if (_events.Count > 0)
-            session.QueueSqlCommand($"""
+            Add(statements, $"""
                 insert into {schema}.mt_events
                     (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, headers, user_name)
                 select nextval('{schema}.mt_events_sequence'), e.id, e.stream, e.version, e.data, e.type, '*DEFAULT*', ?, e.dotnet_type, false,
@@ -100,10 +101,10 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
                 """, at, _events.Select(e => e.Id).ToArray(), _events.Select(e => e.Stream).ToArray(), _events.Select(e => e.Version).ToArray(),
                 _events.Select(e => e.Data).ToArray(), _events.Select(e => e.Type).ToArray(), _events.Select(e => e.DotnetType).ToArray(),
                 _events.Select(e => e.Correlation).ToArray(), _events.Select(e => e.Headers).ToArray(), _events.Select(e => e.User).ToArray());
-        QueueSnapshots(session, "mt_doc_fund", _funds, f => f.Locality);
-        QueueSnapshots(session, "mt_doc_loan", _loans, l => l.Locality);
+        AddSnapshots(statements, "mt_doc_fund", _funds, f => f.Locality);
+        AddSnapshots(statements, "mt_doc_loan", _loans, l => l.Locality);
         if (_fundMovements.Count > 0)
-            session.QueueSqlCommand($"""
+            Add(statements, $"""
                 insert into {schema}.{FundMovementProjection.TableName}
                     (id, fund, locality, version, effective_on, recorded_at,
                      inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd)
@@ -115,25 +116,41 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
                 Column(_fundMovements, m => m.Row.InflowsReversedVnd), Column(_fundMovements, m => m.Row.ReceivedVnd),
                 Column(_fundMovements, m => m.Row.PassedDownVnd), Column(_fundMovements, m => m.Row.LentVnd),
                 Column(_fundMovements, m => m.Row.RepaidVnd), Column(_fundMovements, m => m.Row.WrittenOffVnd));
-        LoanQualityMovementProjection.Queue(session, schema, _loanMovements);
+        if (LoanQualityMovementProjection.Insert(schema, _loanMovements) is var (insert, values)) Add(statements, insert, values);
         if (_commands.Count > 0)
-            session.QueueSqlCommand($"""
+            Add(statements, $"""
                 insert into {schema}.mt_doc_processedcommand (id, data, mt_dotnet_type)
                 select c.id, c.data, ? from unnest(?::uuid[], ?::jsonb[]) as c(id, data)
                 """, typeof(ProcessedCommand).FullName!, _commands.Select(c => c.Id).ToArray(), _commands.Select(columns.Json).ToArray());
+        return statements;
     }
 
-    private void QueueSnapshots<T>(IDocumentOperations session, string table, Dictionary<string, T> snapshots, Func<T, string> locality)
+    private void AddSnapshots<T>(List<NpgsqlBatchCommand> statements, string table, Dictionary<string, T> snapshots, Func<T, string> locality)
         where T : notnull
     {
         if (snapshots.Count == 0) return;
-        session.QueueSqlCommand($"""
+        Add(statements, $"""
             insert into {columns.Schema}.{table} (id, data, mt_version, mt_dotnet_type, locality)
             select s.id, s.data, s.version, ?, s.locality from unnest(?::varchar[], ?::jsonb[], ?::bigint[], ?::varchar[]) as s(id, data, version, locality)
             on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type,
                 mt_last_modified = excluded.mt_last_modified, locality = excluded.locality
             """, typeof(T).FullName!, snapshots.Keys.ToArray(), snapshots.Values.Select(s => columns.Json(s)).ToArray(),
             snapshots.Keys.Select(k => _streams[k].After).ToArray(), snapshots.Values.Select(locality).ToArray());
+    }
+
+    /// <summary>Adds a statement with <c>?</c> for each of <paramref name="values"/>, numbered in order.</summary>
+    private static void Add(List<NpgsqlBatchCommand> statements, string sql, params object[] values)
+    {
+        var text = new StringBuilder(sql.Length + 16);
+        var n = 0;
+        foreach (var c in sql)
+        {
+            if (c == '?') text.Append('$').Append(++n);
+            else text.Append(c);
+        }
+        var command = new NpgsqlBatchCommand(text.ToString());
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        statements.Add(command);
     }
 
     private static TColumn[] Column<TRow, TColumn>(List<TRow> rows, Func<TRow, TColumn> column) => rows.Select(column).ToArray();

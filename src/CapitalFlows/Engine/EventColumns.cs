@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Marten;
 using Marten.Events;
 
@@ -20,6 +21,9 @@ public sealed class EventColumns(IDocumentStore store)
     public string Schema => _events.DatabaseSchemaName;
 
     public string Json(object value) => _serializer.ToJson(value);
+
+    /// <summary>A document or event read back from a JSON column.</summary>
+    public T Read<T>(DbDataReader reader, int index) => _serializer.FromJson<T>(reader, index);
 
     /// <summary>The event type's alias (<c>type</c>) and .NET type name (<c>mt_dotnet_type</c>).</summary>
     public (string Alias, string DotnetType) EventType(Type type) =>

@@ -7,6 +7,7 @@ using CapitalFlows.Loans;
 using CapitalFlows.Operations;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 
 namespace CapitalFlows.Engine;
 
@@ -19,12 +20,16 @@ namespace CapitalFlows.Engine;
 /// Batches running at once on a node never share a stream (<see cref="CommandBatcher{TCommand,TAnswer}"/>), so they
 /// never wait for each other's locks.
 /// <list type="number">
-/// <item>The structure lock is taken shared, as by one command; then every command's id and stream locks, sorted, in
-/// one round trip (after the plans that are read under the structure lock), and all their state in one batch query.</item>
+/// <item>On a connection and transaction of its own, the structure lock is taken shared, as by one command; then every
+/// command's id and stream locks, sorted; and after them every command's record and every fund's and loan's version and
+/// snapshot (<see cref="BatchRead"/>): one round trip. A command on one loan locks the loan's fund as its endpoint read
+/// the loan, and is recorded alone if the loan read under the locks says otherwise (a merge moved it); a plan that reads
+/// anything else is read under the structure lock first, a round trip more.</item>
 /// <item>Each command is decided in arrival order on the state the ones before it left: their events are folded onto
 /// the funds and loans read, so two commands on one fund see each other. A refusal leaves no trace; a command id
 /// seen earlier in the batch gets that command's answer, as a replay.</item>
-/// <item>Everything accepted is written with one <c>SaveChangesAsync</c>, and every caller is answered after COMMIT.</item>
+/// <item>Everything accepted is written by the engine itself from those folds (<see cref="BatchWrite"/>), with the
+/// COMMIT, in one round trip, and every caller is answered after it.</item>
 /// </list>
 /// A command the batch does not serve — an inflow (the national total's lock), one whose plan reads or locks earlier
 /// commands or other streams, one whose decision throws or appends to a stream it did not read — is recorded alone
@@ -108,53 +113,48 @@ public sealed partial class MovementRecorder
         var ct = CancellationToken.None;
         var answers = new (IResult Result, string Outcome)?[commands.Count];
         var lap = Stopwatch.GetTimestamp();
-        await using var session = store.LightweightSession();
-        await session.BeginTransactionAsync(ct);
+        // The batch's own connection and transaction: its locks, reads and writes are the engine's statements, and Marten
+        // only reads in it what a plan or a changed structure needs.
+        await using var connection = await _database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var query = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction));
 
-        // Locks in the one global order: the structure (shared), then every command's id and streams, sorted.
-        var touches = commands.Select(c => c.Plan.Known).ToArray();
+        // Locks in the one global order: the structure (shared), then every command's id and streams, sorted; and in the
+        // same round trip everything the commands read (once every plan is known). A plan on one loan is taken from the
+        // loan as its endpoint read it, and checked against the loan read under the locks below.
+        var touches = commands
+            .Select(c => c.Plan.Known ?? (c.Plan.OnLoan?.TouchesOf(null) is { } guessed && OnFundsAndLoansOnly(guessed) ? guessed : null))
+            .ToArray();
         var plansRead = touches.Any(t => t is null);
-        var (structure, periods) = await LockAsync(session, StructureLock.Shared, plansRead ? [] : Locks(), ct);
-        if (structure != localities.Version) await localities.RefreshAsync(session, ct);
+        var read = plansRead ? null : ReadOf(touches);
+        var (structure, periods) = await LockAsync(connection, StructureLock.Shared, plansRead ? [] : Locks(), ct, read);
+        if (structure != localities.Version) await localities.RefreshAsync(query, ct);
         if (plansRead)
         {
-            // Plans that read one loan each: all those loans in one round trip; any other plan reads on its own.
-            var loanReads = session.CreateBatchQuery();
-            var planLoads = commands.Select(c => c.Plan.Known is null && c.Plan.OnLoan is { } onLoan ? loanReads.Load<Loan>(onLoan.LoanId) : null).ToArray();
-            if (planLoads.Any(t => t is not null)) await loanReads.Execute(ct);
+            // Any other plan reads under the structure lock on its own; then the locks and reads of every command.
             for (var i = 0; i < commands.Count; i++)
-            {
-                if (touches[i] is not null) continue;
-                var read = planLoads[i] is { } planLoad
-                    ? commands[i].Plan.OnLoan!.TouchesOf(await planLoad)
-                    : await commands[i].Plan.Read!(session, ct);
-                if (OnFundsAndLoansOnly(read)) touches[i] = read;
-            }
-            await LockAsync(session, StructureLock.Held, Locks(), ct);
+                if (touches[i] is null && await commands[i].Plan.Read!(query, ct) is var planned && OnFundsAndLoansOnly(planned))
+                    touches[i] = planned;
+            read = ReadOf(touches);
+            await LockAsync(connection, StructureLock.Held, Locks(), ct, read);
         }
-        var closedThrough = await closedPeriods.ThroughAsync(session, periods, ct);
+        // A loan a merge moved after its endpoint read it: its command has the wrong streams locked, and is recorded alone.
+        for (var i = 0; i < commands.Count; i++)
+            if (commands[i].Plan is { Known: null, OnLoan: { } onLoan } && touches[i] is { } guessed
+                && !SameStreams(onLoan.TouchesOf(read!.Loans.GetValueOrDefault(onLoan.LoanId).State), guessed))
+                touches[i] = null;
+        var closedThrough = await closedPeriods.ThroughAsync(query, periods, ct);
         lap = BatchTelemetry.Lap(lap, "lock");
 
-        // Everything every command reads, in one round trip.
-        var batch = session.CreateBatchQuery();
-        var seenTasks = commands.Select(c => c.CommandId).Distinct().Select(id => batch.Load<ProcessedCommand>(id)).ToList();
-        var fundTasks = touches.OfType<Touches>().SelectMany(t => t.Funds).Select(f => f.StreamKey).Distinct(StringComparer.Ordinal)
-            .Select(k => batch.Events.FetchForWriting<Fund>(k)).ToList();
-        var loanTasks = touches.OfType<Touches>().SelectMany(t => t.Loans).Distinct(StringComparer.Ordinal)
-            .Select(k => batch.Events.FetchForWriting<Loan>(k)).ToList();
-        await batch.Execute(ct);
-        lap = BatchTelemetry.Lap(lap, "read");
-
-        var seen = (await Task.WhenAll(seenTasks)).OfType<ProcessedCommand>().ToDictionary(c => c.Id);
-        var funds = (await Task.WhenAll(fundTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
-        var loans = (await Task.WhenAll(loanTasks)).ToDictionary(s => s.Key!, StringComparer.Ordinal);
+        var seen = read!.Seen;
         // The state as the commands decided so far left it.
-        var fundsNow = funds.ToDictionary(f => f.Key, f => f.Value.Aggregate, StringComparer.Ordinal);
-        var loansNow = loans.ToDictionary(l => l.Key, l => l.Value.Aggregate, StringComparer.Ordinal);
+        var fundsNow = read.Funds.ToDictionary(f => f.Key, f => f.Value.State, StringComparer.Ordinal);
+        var loansNow = read.Loans.ToDictionary(l => l.Key, l => l.Value.State, StringComparer.Ordinal);
         // The batch's rows, written by the engine itself from the folds below (BatchWrite), not by Marten's append.
         var write = new BatchWrite(_columns, clock.GetUtcNow());
-        foreach (var (key, fund) in funds) write.Read(key, fund.CurrentVersion ?? 0, typeof(Fund));
-        foreach (var (key, loan) in loans) write.Read(key, loan.CurrentVersion ?? 0, typeof(Loan));
+        foreach (var (key, fund) in read.Funds) write.Read(key, fund.Version, typeof(Fund));
+        foreach (var (key, loan) in read.Loans) write.Read(key, loan.Version, typeof(Loan));
+        lap = BatchTelemetry.Lap(lap, "read");
         var alone = new HashSet<Guid>();
         var appended = new List<StreamEvent>();
 
@@ -196,7 +196,7 @@ public sealed partial class MovementRecorder
                 continue;
             }
             // Inflows read the national total under a lock of their own; anything off the streams read is decided again alone.
-            if (TotalLimit.InflowsOf(decision).Count > 0 || decision.Events.Any(e => !funds.ContainsKey(e.StreamKey) && !loans.ContainsKey(e.StreamKey))
+            if (TotalLimit.InflowsOf(decision).Count > 0 || decision.Events.Any(e => !read.Funds.ContainsKey(e.StreamKey) && !read.Loans.ContainsKey(e.StreamKey))
                 || touched.FirstUnread(decision) is not null)
             {
                 alone.Add(command.CommandId);
@@ -212,7 +212,7 @@ public sealed partial class MovementRecorder
                 HeadersOf(command.Envelope, command.CommandId, recordedAt).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal));
             foreach (var (streamKey, @event) in decision.Events)
             {
-                if (funds.ContainsKey(streamKey))
+                if (read.Funds.ContainsKey(streamKey))
                     write.Append(streamKey, @event, fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Evolve(@event), stamp);
                 else
                 {
@@ -227,8 +227,11 @@ public sealed partial class MovementRecorder
         lap = BatchTelemetry.Lap(lap, "decide");
         if (appended.Count > 0)
         {
-            write.Queue(session);
-            await session.SaveChangesAsync(ct);
+            // The rows and the commit in one round trip: a statement that fails skips the rest, COMMIT included.
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var statement in write.Statements()) batch.BatchCommands.Add(statement);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            await batch.ExecuteNonQueryAsync(ct);
             BatchTelemetry.Lap(lap, "write");
             foreach (var e in appended)
                 Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
@@ -236,6 +239,15 @@ public sealed partial class MovementRecorder
         return answers;
 
         IEnumerable<string> Locks() => commands.Zip(touches).Where(c => c.Second is not null).SelectMany(c => LocksOf(c.First.CommandId, c.Second!));
+
+        static bool SameStreams(Touches current, Touches guessed) =>
+            current.Funds.SequenceEqual(guessed.Funds) && current.Loans.SequenceEqual(guessed.Loans, StringComparer.Ordinal);
+
+        BatchRead ReadOf(Touches?[] planned) => new(
+            _columns,
+            commands.Select(c => c.CommandId).Distinct().ToArray(),
+            planned.OfType<Touches>().SelectMany(t => t.Funds).Select(f => f.StreamKey).Distinct(StringComparer.Ordinal).ToArray(),
+            planned.OfType<Touches>().SelectMany(t => t.Loans).Distinct(StringComparer.Ordinal).ToArray());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} commands failed; each is recorded alone")]

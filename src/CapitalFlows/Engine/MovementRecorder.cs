@@ -55,6 +55,9 @@ public sealed partial class MovementRecorder(
     /// <summary>The columns of the rows group commit writes itself (<see cref="BatchWrite"/>).</summary>
     private readonly EventColumns _columns = new(store);
 
+    /// <summary>The store's connections, for group commit's own transactions.</summary>
+    private readonly NpgsqlDataSource _database = ((Weasel.Postgresql.PostgresqlDatabase)store.Storage.Database).DataSource;
+
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration);
 
@@ -201,13 +204,13 @@ public sealed partial class MovementRecorder(
         // A merge holds the structure exclusively and so needs no lock per fund or loan.
         var touches = plan.Known;
         var structureLock = plan.ChangesStructure ? StructureLock.Exclusive : StructureLock.Shared;
-        var (structure, periods) = await LockAsync(session, structureLock, touches is null ? [] : LocksOf(commandId, touches), ct);
+        var (structure, periods) = await LockAsync(session.Connection, structureLock, touches is null ? [] : LocksOf(commandId, touches), ct);
         if (structure != localities.Version) await localities.RefreshAsync(session, ct);
         var closedThrough = await closedPeriods.ThroughAsync(session, periods, ct);
         if (touches is null)
         {
             touches = await plan.Read!(session, ct);
-            await LockAsync(session, StructureLock.Held, LocksOf(commandId, plan.ChangesStructure ? touches with { Funds = [], Loans = [] } : touches), ct);
+            await LockAsync(session.Connection, StructureLock.Held, LocksOf(commandId, plan.ChangesStructure ? touches with { Funds = [], Loans = [] } : touches), ct);
         }
 
         // Everything the decision reads, in one round trip, under the locks.
@@ -299,10 +302,11 @@ public sealed partial class MovementRecorder(
     /// sorted order, in one round trip. Returns the versions of the structure stream and of the closed periods'
     /// stream as read after the structure lock was granted (null when it was held already or the stream does not exist).
     /// </summary>
-    private async Task<(StructureVersion? Structure, long? Periods)> LockAsync(IDocumentSession session, StructureLock structure, IEnumerable<string> keys, CancellationToken ct)
+    private async Task<(StructureVersion? Structure, long? Periods)> LockAsync(
+        NpgsqlConnection connection, StructureLock structure, IEnumerable<string> keys, CancellationToken ct, BatchRead? then = null)
     {
         var ordered = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        await using var batch = new NpgsqlBatch(session.Connection);
+        await using var batch = new NpgsqlBatch(connection);
         var takesStructure = structure != StructureLock.Held;
         if (takesStructure)
         {
@@ -322,20 +326,32 @@ public sealed partial class MovementRecorder(
             {
                 Parameters = { new NpgsqlParameter { Value = ordered } },
             });
+        then?.AddTo(batch);
         if (batch.BatchCommands.Count == 0) return (null, null);
 
         StructureVersion? version = null;
         long? periods = null;
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        var first = true;
         if (takesStructure)
         {
-            await reader.NextResultAsync(ct);
-            await reader.NextResultAsync(ct);
+            await NextAsync();
+            await NextAsync();
+            await NextAsync();
             if (await reader.ReadAsync(ct)) version = new StructureVersion(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
-            await reader.NextResultAsync(ct);
+            await NextAsync();
             if (await reader.ReadAsync(ct)) periods = reader.GetInt64(0);
         }
+        if (ordered.Length > 0) await NextAsync();
+        if (then is not null) await then.ReadAsync(reader, NextAsync, ct);
         return (version, periods);
+
+        // The first result is current already; each later one is the next.
+        async Task NextAsync()
+        {
+            if (!first) await reader.NextResultAsync(ct);
+            first = false;
+        }
     }
 
     /// <summary>

@@ -101,23 +101,24 @@ public sealed class LoanQualityMovementProjection : EventProjection, IJasperFxPr
             rows.AddRange(written);
         }
 
-        Queue(operations, _schema, rows);
+        if (Insert(_schema, rows) is var (sql, values)) operations.QueueSqlCommand(sql, values);
     }
 
-    /// <summary>Queues one insert of <paramref name="rows"/> (none if there are none): this projection's write, and group commit's.</summary>
-    public static void Queue(IDocumentOperations operations, string schema, IReadOnlyList<LoanQualityMovement> rows)
-    {
-        if (rows.Count > 0)
-            operations.QueueSqlCommand($"""
+    /// <summary>One insert of <paramref name="rows"/> (none if there are none), with <c>?</c> for each value: this projection's write, and group commit's.</summary>
+    public static (string Sql, object[] Values)? Insert(string schema, IReadOnlyList<LoanQualityMovement> rows) =>
+        rows.Count == 0
+            ? null
+            : ($"""
                 insert into {schema}.{TableName} ({string.Join(", ", Columns)})
                 select * from unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::smallint[], ?::date[], ?::bigint[], ?::date[], ?::timestamptz[])
                 """,
-                rows.Select(r => r.Id).ToArray(), rows.Select(r => r.LoanId).ToArray(), rows.Select(r => r.Locality).ToArray(),
-                rows.Select(r => r.Programme).ToArray(), rows.Select(r => r.EntrustedOrganisation).ToArray(),
-                rows.Select(r => r.BorrowerRef).ToArray(), rows.Select(r => r.Kind).ToArray(), rows.Select(r => r.OnDate).ToArray(),
-                rows.Select(r => r.AmountVnd).ToArray(), rows.Select(r => r.EffectiveOn).ToArray(),
-                rows.Select(r => r.RecordedAt.ToUniversalTime()).ToArray());
-    }
+                [
+                    rows.Select(r => r.Id).ToArray(), rows.Select(r => r.LoanId).ToArray(), rows.Select(r => r.Locality).ToArray(),
+                    rows.Select(r => r.Programme).ToArray(), rows.Select(r => r.EntrustedOrganisation).ToArray(),
+                    rows.Select(r => r.BorrowerRef).ToArray(), rows.Select(r => r.Kind).ToArray(), rows.Select(r => r.OnDate).ToArray(),
+                    rows.Select(r => r.AmountVnd).ToArray(), rows.Select(r => r.EffectiveOn).ToArray(),
+                    rows.Select(r => r.RecordedAt.ToUniversalTime()).ToArray(),
+                ]);
 
     /// <summary>
     /// The table and its one index, keyed (locality, effective_on) and carrying every other column the read needs, so
