@@ -6,7 +6,7 @@ namespace CapitalFlows.Engine;
 
 /// <summary>
 /// What group commit achieves, on the service's meter: how many commands each batch carried and how long each of its
-/// phases took (locks, reads, decisions, writes and commit), so that a benchmark can say where a batch's time goes
+/// phases took (locks with the reads sent in their round trip, decisions, writes with the commit), so that a benchmark can say where a batch's time goes
 /// (<c>dotnet-counters monitor --counters CapitalFlows</c>).
 /// </summary>
 public static class BatchTelemetry
@@ -15,7 +15,7 @@ public static class BatchTelemetry
         "capitalflows.batch.size", unit: "{command}", description: "Commands in each group-commit batch (a batch of one is recorded alone)");
 
     public static readonly Histogram<double> Phase = Telemetry.Meter.CreateHistogram<double>(
-        "capitalflows.batch.phase", unit: "ms", description: "Time spent in each phase of a group-commit batch: lock, read, decide, write (with commit)");
+        "capitalflows.batch.phase", unit: "ms", description: "Time spent in each phase of a group-commit batch: lock (the locks and the reads sent with them), decide, write (with commit)");
 
     /// <summary>Records the time since <paramref name="started"/> as <paramref name="phase"/>, and returns now.</summary>
     public static long Lap(long started, string phase)

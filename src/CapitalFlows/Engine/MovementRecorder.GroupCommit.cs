@@ -154,7 +154,6 @@ public sealed partial class MovementRecorder
         var write = new BatchWrite(_columns, clock.GetUtcNow());
         foreach (var (key, fund) in read.Funds) write.Read(key, fund.Version, typeof(Fund));
         foreach (var (key, loan) in read.Loans) write.Read(key, loan.Version, typeof(Loan));
-        lap = BatchTelemetry.Lap(lap, "read");
         var alone = new HashSet<Guid>();
         var appended = new List<StreamEvent>();
 
