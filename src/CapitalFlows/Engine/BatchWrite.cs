@@ -8,7 +8,7 @@ using Npgsql;
 namespace CapitalFlows.Engine;
 
 /// <summary>
-/// Everything a group-commit batch's accepted commands write, gathered row by row as they are decided and then queued
+/// Everything a group-commit batch's accepted commands write, gathered row by row as they are decided and then sent
 /// as a handful of set-based statements, so that the whole write is one round trip with its commit:
 /// <list type="bullet">
 /// <item>the streams (<c>mt_streams</c>): new ones inserted at their final version, the others moved forward;</item>
