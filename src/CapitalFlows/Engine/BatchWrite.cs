@@ -49,13 +49,14 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
         return id;
     }
 
-    /// <summary>A loan's event, with the loan before it and after it; returns the event's id.</summary>
-    public Guid Append(string stream, object data, Loan? before, Loan after, Stamp stamp)
+    /// <summary>A loan's event, with the loan before it; returns the loan after it (the fold credit quality's rows come from).</summary>
+    public Loan Append(string stream, object data, Loan? before, Stamp stamp)
     {
         var (id, _) = Append(stream, data, stamp);
-        _loans[stream] = after;
-        _loanMovements.AddRange(LoanQualityMovement.Of(id, data, before, stamp.RecordedAt).Rows);
-        return id;
+        var (after, rows) = LoanQualityMovement.Of(id, data, before, stamp.RecordedAt);
+        _loans[stream] = after!;
+        _loanMovements.AddRange(rows);
+        return after!;
     }
 
     public void Record(ProcessedCommand command) => _commands.Add(command);

@@ -214,10 +214,7 @@ public sealed partial class MovementRecorder
                 if (read.Funds.ContainsKey(streamKey))
                     write.Append(streamKey, @event, fundsNow[streamKey] = (fundsNow[streamKey] ?? Fund.Empty(FundKey.Parse(streamKey))).Evolve(@event), stamp);
                 else
-                {
-                    var before = loansNow[streamKey];
-                    write.Append(streamKey, @event, before, loansNow[streamKey] = (before ?? new Loan()).Evolve(@event), stamp);
-                }
+                    loansNow[streamKey] = write.Append(streamKey, @event, loansNow[streamKey], stamp);
             }
             appended.AddRange(decision.Events);
             answers[i] = (Results.Content(processed.Answer, "application/json", Encoding.UTF8, command.SuccessStatus), "accepted");
