@@ -15,7 +15,7 @@ public static class BatchTelemetry
         "capitalflows.batch.size", unit: "{command}", description: "Commands in each group-commit batch (a batch of one is recorded alone)");
 
     public static readonly Histogram<double> Phase = Telemetry.Meter.CreateHistogram<double>(
-        "capitalflows.batch.phase", unit: "ms", description: "Time spent in each phase of a group-commit batch: lock (the locks and the reads sent with them), decide, write (with commit)");
+        "capitalflows.batch.phase", unit: "ms", description: "Time spent in each phase of a group-commit batch: queue (each command, from its arrival to its batch's start: the window and the wait for a place), lock (the locks and the reads sent with them), decide, write (with commit)");
 
     /// <summary>Records the time since <paramref name="started"/> as <paramref name="phase"/>, and returns now.</summary>
     public static long Lap(long started, string phase)

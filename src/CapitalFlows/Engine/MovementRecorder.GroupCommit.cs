@@ -48,7 +48,11 @@ public sealed partial class MovementRecorder
 
     /// <summary>A command waiting for its batch.</summary>
     private sealed record BatchedCommand(
-        CommandEnvelope Envelope, Guid CommandId, DateOnly EffectiveOn, Plan Plan, Func<LedgerState, Decision> Decide, int SuccessStatus);
+        CommandEnvelope Envelope, Guid CommandId, DateOnly EffectiveOn, Plan Plan, Func<LedgerState, Decision> Decide, int SuccessStatus)
+    {
+        /// <summary>When it was handed to the batcher (<see cref="System.Diagnostics.Stopwatch"/> ticks): the "queue" phase ends when its batch starts.</summary>
+        public long Queued { get; } = Stopwatch.GetTimestamp();
+    }
 
     private static CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> BatcherFrom(IConfiguration configuration)
     {
@@ -91,6 +95,7 @@ public sealed partial class MovementRecorder
     private async Task<IReadOnlyList<Task<(IResult Result, string Outcome)>>> RecordBatchAsync(IReadOnlyList<BatchedCommand> commands)
     {
         BatchTelemetry.Size.Record(commands.Count);
+        foreach (var command in commands) BatchTelemetry.Lap(command.Queued, "queue");
         IReadOnlyList<(IResult Result, string Outcome)?> served = new (IResult, string)?[commands.Count];
         if (commands.Count > 1)
         {
