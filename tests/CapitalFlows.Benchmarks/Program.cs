@@ -11,11 +11,12 @@ using Npgsql;
 // --mode lending: lending throughput against the raw ceiling of the same PostgreSQL, in one run. For each client
 // count of --clients (a list: 8,32), --rounds interleaved rounds of: pgbench single-row inserts (one insert per
 // transaction, -c N -j N -T S, on a scratch table in the --pg database), then the service's drawdowns and repayments
-// over HTTP with the same N clients for the same S seconds. Prints each round's figures and the median ratio
+// over HTTP with the same N clients for the same S seconds, after a warm-up of --warmup seconds of each (20; not
+// counted: a new service process spends its first 20-30 s of load compiling). Prints each round's figures and the median ratio
 // service ÷ raw, then checks that every command answered 2xx is in the event log (by commandId, read from --pg) and
 // that GET /api/ledger/balance-check is balanced; if not, prints FIGURES VOID and exits 1. Usage:
 //   dotnet run -c Release --project tests/CapitalFlows.Benchmarks -- [--mode lending] [--url http://127.0.0.1:5080]
-//       [--clients 8,32] [--seconds 20] [--rounds 3] [--communes 200]
+//       [--clients 8,32] [--seconds 20] [--rounds 3] [--warmup 20] [--communes 200]
 //       [--pg "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"]
 // The service must run with RateLimits__CommandsPerMinute=0 (the benchmark is one caller per province).
 //
@@ -123,7 +124,9 @@ internal sealed record Options(
             Positive("--communes", "200"),
             Get("--pg", "host=127.0.0.1 port=5433 user=postgres dbname=capitalflows"),
             new AuthOptions { SigningKey = Get("--signing-key", "capitalflows-development-signing-key-not-for-production") },
-            int.Parse(Get("--warmup", "3"), CultureInfo.InvariantCulture),
+            int.TryParse(Get("--warmup", mode == "lending" ? "20" : "3"), NumberStyles.None, CultureInfo.InvariantCulture, out var warmup)
+                ? warmup
+                : throw new FormatException($"--warmup takes a whole number of seconds (0: none), not '{Get("--warmup", "")}'"),
             int.Parse(Get("--seed", "42"), CultureInfo.InvariantCulture),
             DateOnly.ParseExact(Get("--from", "2021-01-01"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
             double.Parse(Get("--known-at-share", mode == "credit-quality" ? "0.5" : "0"), CultureInfo.InvariantCulture),
