@@ -51,39 +51,26 @@ internal static class LendingBenchmark
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var clients in options.ClientCounts)
             {
-                if (options.Warmup > 0)
+                // Round 0 is the warm-up: the same phases for --warmup seconds, printed and checked but not counted.
+                for (var round = options.Warmup > 0 ? 0 : 1; round <= options.Rounds; round++)
                 {
+                    var seconds = round == 0 ? options.Warmup : options.Seconds;
+                    var name = round == 0 ? "warm-up, not counted" : round.ToString(CultureInfo.InvariantCulture);
                     double raw;
                     try
                     {
-                        raw = await pgbench.RunAsync(clients, options.Warmup);
+                        raw = await pgbench.RunAsync(clients, seconds);
                     }
                     catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
                     {
-                        Console.WriteLine($"FIGURES VOID: pgbench failed at {clients} clients, warm-up: {e.Message}");
+                        Console.WriteLine($"FIGURES VOID: pgbench failed at {clients} clients, round {name}: {e.Message}");
                         return 1;
                     }
-                    var service = await ServiceRound.RunAsync(clients, options.Warmup, 0, communes, p => officers[p], accepted);
-                    warmUps.Add(service);
+                    var service = await ServiceRound.RunAsync(clients, seconds, round, communes, p => officers[p], accepted);
+                    if (round == 0) warmUps.Add(service);
+                    else results.Add((clients, round, raw, service));
                     Console.WriteLine(FormattableString.Invariant(
-                        $"| {clients} | warm-up, not counted | {raw:N0} tx/s | {service.CommandsPerSecond:N0} commands/s | {service.Percentile(50):F1} ms | {service.Percentile(95):F1} ms | {service.Percentile(99):F1} ms | {service.NotAccepted} | {service.CommandsPerSecond / raw:P2} |"));
-                }
-                for (var round = 1; round <= options.Rounds; round++)
-                {
-                    double raw;
-                    try
-                    {
-                        raw = await pgbench.RunAsync(clients, options.Seconds);
-                    }
-                    catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-                    {
-                        Console.WriteLine($"FIGURES VOID: pgbench failed at {clients} clients, round {round}: {e.Message}");
-                        return 1;
-                    }
-                    var service = await ServiceRound.RunAsync(clients, options.Seconds, round, communes, p => officers[p], accepted);
-                    results.Add((clients, round, raw, service));
-                    Console.WriteLine(FormattableString.Invariant(
-                        $"| {clients} | {round} | {raw:N0} tx/s | {service.CommandsPerSecond:N0} commands/s | {service.Percentile(50):F1} ms | {service.Percentile(95):F1} ms | {service.Percentile(99):F1} ms | {service.NotAccepted} | {service.CommandsPerSecond / raw:P2} |"));
+                        $"| {clients} | {name} | {raw:N0} tx/s | {service.CommandsPerSecond:N0} commands/s | {service.Percentile(50):F1} ms | {service.Percentile(95):F1} ms | {service.Percentile(99):F1} ms | {service.NotAccepted} | {service.CommandsPerSecond / raw:P2} |"));
                 }
             }
         }
