@@ -120,7 +120,8 @@ public sealed partial class MovementRecorder
         var lap = Stopwatch.GetTimestamp();
         // The batch's own connection and transaction: its locks, reads and writes are the engine's statements, and Marten
         // only reads in it what a plan or a changed structure needs.
-        await using var connection = await _database.OpenConnectionAsync(ct);
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var query = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction));
 

@@ -55,9 +55,6 @@ public sealed partial class MovementRecorder(
     /// <summary>The columns of the rows group commit writes itself (<see cref="BatchWrite"/>).</summary>
     private readonly EventColumns _columns = new(store);
 
-    /// <summary>The store's connections, for group commit's own transactions.</summary>
-    private readonly NpgsqlDataSource _database = ((Weasel.Postgresql.PostgresqlDatabase)store.Storage.Database).DataSource;
-
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration);
 
