@@ -30,8 +30,14 @@ public static class RepaymentSchedule
     }
 
     /// <summary>Principal of the instalments due before <paramref name="date"/> that is neither repaid nor written off.</summary>
-    public static long OverdueOn(IEnumerable<Instalment> schedule, DateOnly date) =>
-        schedule.Where(i => i.DueOn < date).Sum(i => i.UnpaidVnd);
+    public static long OverdueOn(IReadOnlyList<Instalment> schedule, DateOnly date)
+    {
+        // A plain loop: the demo history sums this over every troubled loan each simulated day.
+        long overdue = 0;
+        for (var i = 0; i < schedule.Count; i++)
+            if (schedule[i].DueOn < date) overdue += schedule[i].UnpaidVnd;
+        return overdue;
+    }
 
     /// <summary>A repayment, earliest unpaid instalment first.</summary>
     public static IReadOnlyList<Instalment> Repay(IReadOnlyList<Instalment> schedule, long amountVnd) =>
