@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CapitalFlows.Engine;
 using CapitalFlows.Engine.Rebuilding;
 using CapitalFlows.Funds;
 using CapitalFlows.IntegrationTests.Infrastructure;
@@ -184,6 +185,102 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         Assert.DoesNotContain(await node.EventsOfAsync(new FundKey("04", CentralBudget, PoorHouseholds).StreamKey), e => e.Type == "repayment_received");
         var drawdown = Assert.Single(await node.EventsOfAsync(answers[1].LoanId()));
         Assert.NotEqual(drawdown.Transaction, received.Transaction);
+    }
+
+    [Fact]
+    public async Task A_batch_on_the_states_the_batch_before_left_is_written_in_one_round_trip_and_answers_as_one_read_under_its_locks()
+    {
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        await FundCommunesAsync(node, 5 * TenMillion, Commune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
+        Task<Answer[]> DrawTwiceAsync(long eachVnd) => InOrderAsync([.. Enumerable.Range(0, 2).Select(_ => (Func<Task<Answer>>)(() =>
+            branch.DrawDownAsync(Commune, CentralBudget, Students, eachVnd)))]);
+
+        // The first batch reads the fund under its locks (30 million left); the second is decided on the fund as the first left it.
+        foreach (var answer in await DrawTwiceAsync(TenMillion)) answer.Expect(201);
+        var before = recorder.KeptStateBatches;
+        var eventsBefore = await node.EventCountAsync();
+        var second = await DrawTwiceAsync(2 * TenMillion);
+
+        second[0].Expect(201);
+        second[1].ExpectProblem(409, InsufficientFunds);
+        Assert.Equal(eventsBefore + 2, await node.EventCountAsync());
+        // A refusal is never answered from a kept state: the batch ran again on what it read, and so wrote nothing on kept states.
+        Assert.Equal(before, recorder.KeptStateBatches);
+        var available = (await branch.ReadJsonAsync($"/api/localities/{Commune}/capital")).GetProperty("own").FundAvailable(CentralBudget, Students);
+        Assert.Equal(TenMillion, available);
+
+        // Two drawdowns the fund covers, decided on the state the last batch left: one round trip.
+        var third = await DrawTwiceAsync(TenMillion / 2);
+        foreach (var answer in third) answer.Expect(201);
+        Assert.Equal((before.Written + 1, before.Stale), recorder.KeptStateBatches);
+        Assert.Equal(eventsBefore + 6, await node.EventCountAsync());
+        available = (await branch.ReadJsonAsync($"/api/localities/{Commune}/capital")).GetProperty("own").FundAvailable(CentralBudget, Students);
+        Assert.Equal(0, available);
+    }
+
+    [Fact]
+    public async Task A_batch_decided_on_a_kept_state_that_another_node_has_since_moved_is_decided_again_on_what_it_reads_so_no_fund_goes_below_zero()
+    {
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        await FundCommunesAsync(node, 4 * TenMillion, Commune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        // Another node on the same database (the shared host has a database of its own).
+        await using var other = await SecondHost.StartOnAsync(node.Database.ConnectionString, new Dictionary<string, string>());
+        using var otherNode = other.Server.CreateClient();
+        otherNode.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServiceFixture.Token(Roles.BranchOfficer, "01"));
+        var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
+        Task<Answer[]> DrawTwiceAsync() => InOrderAsync([.. Enumerable.Range(0, 2).Select(_ => (Func<Task<Answer>>)(() =>
+            branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)))]);
+        foreach (var answer in await DrawTwiceAsync()) answer.Expect(201);
+
+        // The node keeps the fund with 20 million left; another node lends all of it.
+        (await otherNode.DrawDownAsync(Commune, CentralBudget, Students, 2 * TenMillion)).Expect(201);
+        var before = recorder.KeptStateBatches;
+        var eventsBefore = await node.EventCountAsync();
+        var answers = await DrawTwiceAsync();
+
+        // Decided on the kept state, both would be lent; the check under the locks found the fund moved.
+        Assert.Equal((before.Written, before.Stale + 1), recorder.KeptStateBatches);
+        answers[0].ExpectProblem(409, InsufficientFunds);
+        answers[1].ExpectProblem(409, InsufficientFunds);
+        Assert.Equal(eventsBefore, await node.EventCountAsync());
+        var available = (await branch.ReadJsonAsync($"/api/localities/{Commune}/capital")).GetProperty("own").FundAvailable(CentralBudget, Students);
+        Assert.Equal(0, available);
+    }
+
+    [Fact]
+    public async Task A_batch_decided_on_kept_states_after_another_node_closed_the_books_is_decided_again_and_refused_in_the_closed_period()
+    {
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
+        string DaysAgo(int days) => ServiceFixture.Today.AddDays(-days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        using (var central = node.Client(Roles.CentralFinance))
+        {
+            (await central.EntrustCentralBudgetAsync(4 * TenMillion, Students, effectiveOn: DaysAgo(3))).Expect(200);
+            (await central.AllocateAsync("VN", "01", 4 * TenMillion, CentralBudget, Students, effectiveOn: DaysAgo(3))).Expect(200);
+            (await branch.AllocateAsync("01", Commune, 4 * TenMillion, CentralBudget, Students, effectiveOn: DaysAgo(3))).Expect(200);
+        }
+        Task<Answer[]> DrawTwiceAsync(int daysAgo) => InOrderAsync([.. Enumerable.Range(0, 2).Select(_ => (Func<Task<Answer>>)(() =>
+            branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion, effectiveOn: DaysAgo(daysAgo))))]);
+        foreach (var answer in await DrawTwiceAsync(2)) answer.Expect(201);
+
+        // Another node on the same database closes the books through yesterday; no fund moves.
+        await using var other = await SecondHost.StartOnAsync(node.Database.ConnectionString, new Dictionary<string, string>());
+        using var finance = other.Server.CreateClient();
+        finance.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServiceFixture.Token(Roles.CentralFinance, null));
+        (await finance.PostJsonAsync("/api/periods/close", new { commandId = Guid.NewGuid(), through = DaysAgo(1) })).Expect(200);
+        var before = recorder.KeptStateBatches;
+        var eventsBefore = await node.EventCountAsync();
+        var answers = await DrawTwiceAsync(1);
+
+        // The fund is where the node kept it, but the closed periods are not: the check under the locks sends the batch back.
+        Assert.Equal((before.Written, before.Stale + 1), recorder.KeptStateBatches);
+        answers[0].ExpectProblem(409, "/problems/period-closed");
+        answers[1].ExpectProblem(409, "/problems/period-closed");
+        Assert.Equal(eventsBefore, await node.EventCountAsync());
     }
 
     /// <summary>Every row of the inline projections' tables, without the time of its write, in a fixed order.</summary>

@@ -61,6 +61,9 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
 
     public void Record(ProcessedCommand command) => _commands.Add(command);
 
+    /// <summary>A stream's version after the batch (as read, if the batch appends nothing to it).</summary>
+    public long VersionOf(string stream) => _streams[stream].After;
+
     private (Guid Id, long Version) Append(string stream, object data, Stamp stamp)
     {
         var (before, after, aggregate) = _streams[stream];

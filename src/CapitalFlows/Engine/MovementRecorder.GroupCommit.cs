@@ -4,6 +4,8 @@ using System.Text;
 using CapitalFlows.Api;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
+using CapitalFlows.Localities;
+using CapitalFlows.Periods;
 using CapitalFlows.Operations;
 using JasperFx.Events;
 using Marten;
@@ -31,6 +33,10 @@ namespace CapitalFlows.Engine;
 /// <item>Everything accepted is written by the engine itself from those folds (<see cref="BatchWrite"/>), with the
 /// COMMIT, in one round trip, and every caller is answered after it.</item>
 /// </list>
+/// Before all that, a batch whose streams this node kept from the batches before it (<see cref="StreamStateCache"/>) is
+/// decided on them first and, if every command is accepted, written in one round trip instead of two: its locks, a
+/// check under them that nothing it decided on has moved, its rows and the COMMIT (<c>TryRecordOnKeptStatesAsync</c>).
+/// If anything moved, it runs as above.
 /// A command the batch does not serve — an inflow (the national total's lock), one whose plan reads or locks earlier
 /// commands or other streams, one whose decision throws or appends to a stream it did not read — is recorded alone
 /// right after the batch commits, as if it had arrived just after it. If the batch's transaction fails in any way (a
@@ -45,6 +51,9 @@ public sealed partial class MovementRecorder
     public const int DefaultMaxBatch = 64;
     public const int DefaultBatchesInFlight = 2;
     public const int DefaultBatchPlaceMilliseconds = 50;
+
+    /// <summary>How many streams' states a node keeps for deciding batches before their round trip (<c>Commands:KeptStreams</c>; 0: none).</summary>
+    public const int DefaultKeptStreams = 200_000;
 
     /// <summary>A command waiting for its batch.</summary>
     private sealed record BatchedCommand(
@@ -115,8 +124,8 @@ public sealed partial class MovementRecorder
     /// undecided (null) as well, so that nothing is decided before a command that comes earlier.</param>
     private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> TryRecordBatchAsync(IReadOnlyList<BatchedCommand> commands, bool inOrder = false)
     {
+        if (!inOrder && await TryRecordOnKeptStatesAsync(commands) is { } recorded) return recorded;
         var ct = CancellationToken.None;
-        var answers = new (IResult Result, string Outcome)?[commands.Count];
         var lap = Stopwatch.GetTimestamp();
         // The batch's own connection and transaction: its locks, reads and writes are the engine's statements, and Marten
         // only reads in it what a plan or a changed structure needs.
@@ -152,7 +161,144 @@ public sealed partial class MovementRecorder
         var closedThrough = await closedPeriods.ThroughAsync(query, periods, ct);
         lap = BatchTelemetry.Lap(lap, "lock");
 
-        var seen = read!.Seen;
+        var decided = DecideBatch(commands, touches, read!, closedThrough, inOrder);
+        lap = BatchTelemetry.Lap(lap, "decide");
+        if (decided.Appended.Count > 0)
+        {
+            // The rows and the commit in one round trip: a statement that fails skips the rest, COMMIT included.
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var statement in decided.Write.Statements()) batch.BatchCommands.Add(statement);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            await batch.ExecuteNonQueryAsync(ct);
+            BatchTelemetry.Lap(lap, "write");
+            CountAppended(decided.Appended);
+        }
+        KeepStates(read!, decided);
+        return decided.Answers;
+
+        IEnumerable<string> Locks() => commands.Zip(touches).Where(c => c.Second is not null).SelectMany(c => LocksOf(c.First.CommandId, c.Second!));
+
+        static bool SameStreams(Touches current, Touches guessed) =>
+            current.Funds.SequenceEqual(guessed.Funds) && current.Loans.SequenceEqual(guessed.Loans, StringComparer.Ordinal);
+
+        BatchRead ReadOf(Touches?[] planned) => new(
+            _columns,
+            commands.Select(c => c.CommandId).Distinct().ToArray(),
+            planned.OfType<Touches>().SelectMany(t => t.Funds).Select(f => f.StreamKey).Distinct(StringComparer.Ordinal).ToArray(),
+            planned.OfType<Touches>().SelectMany(t => t.Loans).Distinct(StringComparer.Ordinal).ToArray());
+    }
+
+    private long _keptStatesWritten;
+    private long _keptStatesStale;
+
+    /// <summary>Batches this node wrote on kept states in one round trip, and those whose check found a stream moved and that ran again on what they read.</summary>
+    public (long Written, long Stale) KeptStateBatches => (Interlocked.Read(ref _keptStatesWritten), Interlocked.Read(ref _keptStatesStale));
+
+    /// <summary>
+    /// A batch decided on the states earlier batches left (<see cref="StreamStateCache"/>) and written in one round
+    /// trip instead of two: the structure lock and every command's locks as below, then a check, under them, that every
+    /// stream read is still at the version it was decided on and that the structure and the closed periods are still
+    /// where this node knows them (<see cref="StaleCheck"/>), then the rows and the COMMIT. It applies when every
+    /// command's streams are known (a command on one loan: from the loan as kept), every fund is kept (a loan that is
+    /// not counts as new: if it exists after all, its stream's row or its first event clashes with the log's keys), and
+    /// every command is accepted. Otherwise, or if the round trip fails in any way (its streams are then forgotten),
+    /// it returns null and the batch runs on what it reads under its locks: a refusal, a replay and a busy lock are
+    /// always that path's answers.
+    /// </summary>
+    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>?> TryRecordOnKeptStatesAsync(IReadOnlyList<BatchedCommand> commands)
+    {
+        var touches = new Touches?[commands.Count];
+        var read = new BatchRead(_columns, [], [], []);
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var plan = commands[i].Plan;
+            var touched = plan.Known;
+            if (touched is null && plan.OnLoan is { } onLoan && _states.TryGet<Loan>(onLoan.LoanId, out _, out var kept)) touched = onLoan.TouchesOf(kept);
+            if (touched is null || !OnFundsAndLoansOnly(touched)) return null;
+            foreach (var fund in touched.Funds)
+            {
+                if (!_states.TryGet<Fund>(fund.StreamKey, out var version, out var state)) return null;
+                read.Funds[fund.StreamKey] = (version, state);
+            }
+            foreach (var loan in touched.Loans)
+                read.Loans[loan] = _states.TryGet<Loan>(loan, out var version, out var state) ? (version, state) : (0, null);
+            touches[i] = touched;
+        }
+        var (periods, closedThrough) = closedPeriods.Known;
+        var lap = Stopwatch.GetTimestamp();
+        var decided = DecideBatch(commands, touches, read, closedThrough, inOrder: false);
+        if (decided.Answers.Any(a => a is not { Outcome: "accepted" })) return null;
+        lap = BatchTelemetry.Lap(lap, "decide");
+
+        var ct = CancellationToken.None;
+        try
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(LockTimeoutStatement());
+            batch.BatchCommands.Add(StructureLockStatement(StructureLock.Shared));
+            batch.BatchCommands.Add(KeyLocksStatement(InLockOrder(commands.Zip(touches, (c, t) => LocksOf(c.CommandId, t!)).SelectMany(l => l))));
+            batch.BatchCommands.Add(StaleCheck(
+            [
+                (LocalityDirectory.StructureStream, localities.Version?.Version ?? 0), (ClosedPeriods.Stream, periods ?? 0),
+                .. read.Funds.Select(f => (f.Key, f.Value.Version)), .. read.Loans.Select(l => (l.Key, l.Value.Version)),
+            ]));
+            foreach (var statement in decided.Write.Statements()) batch.BatchCommands.Add(statement);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (Exception e)
+        {
+            _states.Forget([.. read.Funds.Keys, .. read.Loans.Keys]);
+            // A lock not granted in time is the batch's failure, as on the path below: its commands are recorded alone.
+            if (Busy.IsBusy(e)) throw;
+            LogKeptStatesFailed(logger, e, commands.Count);
+            BatchTelemetry.OnKeptStates(ref _keptStatesStale, "stale");
+            return null;
+        }
+        BatchTelemetry.OnKeptStates(ref _keptStatesWritten, "written");
+        BatchTelemetry.Lap(lap, "write");
+        CountAppended(decided.Appended);
+        KeepStates(read, decided);
+        return decided.Answers;
+    }
+
+    /// <summary>
+    /// Fails the statement, and so its transaction, unless every stream named is at the version given (0: no such
+    /// stream). Plain SQL has no statement that raises an error, so a mismatch becomes a failing cast whose message
+    /// names the streams: invalid input syntax for type integer: "stale: … is at 7, not 6".
+    /// </summary>
+    private NpgsqlBatchCommand StaleCheck(IReadOnlyList<(string Stream, long Version)> expected) =>
+        new($"""
+            select case when count(*) = 0 then 0
+                        else ('stale: ' || string_agg(k.id || ' is at ' || coalesce(s.version, 0) || ', not ' || k.version, '; '))::int end
+            from unnest($1::varchar[], $2::bigint[]) as k(id, version)
+            left join {store.Options.Events.DatabaseSchemaName}.mt_streams s on s.id = k.id
+            where coalesce(s.version, 0) <> k.version
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter { Value = expected.Select(e => e.Stream).ToArray() },
+                new NpgsqlParameter { Value = expected.Select(e => e.Version).ToArray() },
+            },
+        };
+
+    /// <summary>What a batch decided: each command's answer (null: set aside, recorded alone), the events appended, the rows to write, and each stream's state after the batch.</summary>
+    private sealed record BatchDecisions(
+        (IResult Result, string Outcome)?[] Answers, IReadOnlyList<StreamEvent> Appended, BatchWrite Write,
+        IReadOnlyDictionary<string, Fund?> FundsNow, IReadOnlyDictionary<string, Loan?> LoansNow);
+
+    /// <summary>
+    /// Decides each command in arrival order on the state the ones before it left (their events folded onto the funds
+    /// and loans read), gathering the rows of the accepted ones; a command it cannot serve is left undecided (null).
+    /// </summary>
+    private BatchDecisions DecideBatch(IReadOnlyList<BatchedCommand> commands, Touches?[] touches, BatchRead read, DateOnly? closedThrough, bool inOrder)
+    {
+        var answers = new (IResult Result, string Outcome)?[commands.Count];
+        var seen = read.Seen;
         // The state as the commands decided so far left it.
         var fundsNow = read.Funds.ToDictionary(f => f.Key, f => f.Value.State, StringComparer.Ordinal);
         var loansNow = read.Loans.ToDictionary(l => l.Key, l => l.Value.State, StringComparer.Ordinal);
@@ -225,32 +371,24 @@ public sealed partial class MovementRecorder
             appended.AddRange(decision.Events);
             answers[i] = (Results.Content(processed.Answer, "application/json", Encoding.UTF8, command.SuccessStatus), "accepted");
         }
-
-        lap = BatchTelemetry.Lap(lap, "decide");
-        if (appended.Count > 0)
-        {
-            // The rows and the commit in one round trip: a statement that fails skips the rest, COMMIT included.
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var statement in write.Statements()) batch.BatchCommands.Add(statement);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
-            await batch.ExecuteNonQueryAsync(ct);
-            BatchTelemetry.Lap(lap, "write");
-            foreach (var e in appended)
-                Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
-        }
-        return answers;
-
-        IEnumerable<string> Locks() => commands.Zip(touches).Where(c => c.Second is not null).SelectMany(c => LocksOf(c.First.CommandId, c.Second!));
-
-        static bool SameStreams(Touches current, Touches guessed) =>
-            current.Funds.SequenceEqual(guessed.Funds) && current.Loans.SequenceEqual(guessed.Loans, StringComparer.Ordinal);
-
-        BatchRead ReadOf(Touches?[] planned) => new(
-            _columns,
-            commands.Select(c => c.CommandId).Distinct().ToArray(),
-            planned.OfType<Touches>().SelectMany(t => t.Funds).Select(f => f.StreamKey).Distinct(StringComparer.Ordinal).ToArray(),
-            planned.OfType<Touches>().SelectMany(t => t.Loans).Distinct(StringComparer.Ordinal).ToArray());
+        return new BatchDecisions(answers, appended, write, fundsNow, loansNow);
     }
+
+    /// <summary>After a batch: each stream it read at the version and in the state the batch left it.</summary>
+    private void KeepStates(BatchRead read, BatchDecisions decided)
+    {
+        foreach (var key in read.Funds.Keys) _states.Keep(key, decided.Write.VersionOf(key), decided.FundsNow[key]);
+        foreach (var key in read.Loans.Keys) _states.Keep(key, decided.Write.VersionOf(key), decided.LoansNow[key]);
+    }
+
+    private static void CountAppended(IEnumerable<StreamEvent> appended)
+    {
+        foreach (var e in appended)
+            Telemetry.EventsAppended.Add(1, new KeyValuePair<string, object?>("type", e.Event.GetType().Name));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} commands decided on kept states failed; it runs again on what it reads")]
+    private static partial void LogKeptStatesFailed(ILogger logger, Exception cause, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} commands failed; each is recorded alone")]
     private static partial void LogBatchFailed(ILogger logger, Exception cause, int count);

@@ -58,6 +58,9 @@ public sealed partial class MovementRecorder(
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration);
 
+    /// <summary>The states group commit's batches left, for deciding the next batch before its round trip (see MovementRecorder.GroupCommit.cs).</summary>
+    private readonly StreamStateCache _states = new(configuration.GetValue("Commands:KeptStreams", DefaultKeptStreams));
+
     public void Dispose()
     {
         _inFlight.Dispose();
@@ -209,6 +212,8 @@ public sealed partial class MovementRecorder(
             touches = await plan.Read!(session, ct);
             await LockAsync(session.Connection, StructureLock.Held, LocksOf(commandId, plan.ChangesStructure ? touches with { Funds = [], Loans = [] } : touches), ct);
         }
+        // This command's streams move outside group commit's rows: the states batches left of them are no longer a guess worth making.
+        _states.Forget([.. touches.Funds.Select(f => f.StreamKey), .. touches.Loans]);
 
         // Everything the decision reads, in one round trip, under the locks.
         var batch = session.CreateBatchQuery();
@@ -294,6 +299,22 @@ public sealed partial class MovementRecorder(
         Held,
     }
 
+    /// <summary>The first statement of a transaction that locks: from here on no lock wait outlasts the lock timeout (55P03, then 503 busy).</summary>
+    private NpgsqlBatchCommand LockTimeoutStatement() =>
+        new($"select set_config('lock_timeout', '{(long)_limits.LockTimeout.TotalMilliseconds}ms', true)");
+
+    private static NpgsqlBatchCommand StructureLockStatement(StructureLock structure) =>
+        new($"select {(structure == StructureLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")}(hashtextextended('{LocalityDirectory.StructureStream}', 0))");
+
+    /// <summary>The advisory locks on <paramref name="ordered"/>, taken in that order (sorted, distinct).</summary>
+    private static NpgsqlBatchCommand KeyLocksStatement(string[] ordered) =>
+        new("select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) as k")
+        {
+            Parameters = { new NpgsqlParameter { Value = ordered } },
+        };
+
+    private static string[] InLockOrder(IEnumerable<string> keys) => keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>
     /// Takes the structure lock (unless already held) and then the advisory locks on <paramref name="keys"/> in
     /// sorted order, in one round trip. Returns the versions of the structure stream and of the closed periods'
@@ -302,27 +323,20 @@ public sealed partial class MovementRecorder(
     private async Task<(StructureVersion? Structure, long? Periods)> LockAsync(
         NpgsqlConnection connection, StructureLock structure, IEnumerable<string> keys, CancellationToken ct, BatchRead? then = null)
     {
-        var ordered = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var ordered = InLockOrder(keys);
         await using var batch = new NpgsqlBatch(connection);
         var takesStructure = structure != StructureLock.Held;
         if (takesStructure)
         {
-            // The first lock of the transaction: from here on no lock wait outlasts the lock timeout (55P03, then 503 busy).
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"select set_config('lock_timeout', '{(long)_limits.LockTimeout.TotalMilliseconds}ms', true)"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"select {(structure == StructureLock.Exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")}(hashtextextended('{LocalityDirectory.StructureStream}', 0))"));
+            batch.BatchCommands.Add(LockTimeoutStatement());
+            batch.BatchCommands.Add(StructureLockStatement(structure));
             // Its own statement, so it reads after the lock was granted.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"select version, timestamp from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = '{LocalityDirectory.StructureStream}'"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"select version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = '{ClosedPeriods.Stream}'"));
         }
-        if (ordered.Length > 0)
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest($1::text[]) as k")
-            {
-                Parameters = { new NpgsqlParameter { Value = ordered } },
-            });
+        if (ordered.Length > 0) batch.BatchCommands.Add(KeyLocksStatement(ordered));
         then?.AddTo(batch);
         if (batch.BatchCommands.Count == 0) return (null, null);
 

@@ -14,6 +14,9 @@ public sealed class ClosedPeriods
 
     private Snapshot _current = new(null, null);
 
+    /// <summary>The stream's version this copy was read at (null: no stream), and the last closed date then.</summary>
+    public (long? Version, DateOnly? Through) Known => (_current.Version, _current.Through);
+
     private sealed record Snapshot(long? Version, DateOnly? Through);
 
     /// <summary>The last closed date as of the stream's <paramref name="version"/> (null: no stream, nothing closed).</summary>

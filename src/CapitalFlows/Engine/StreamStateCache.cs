@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+
+namespace CapitalFlows.Engine;
+
+/// <summary>
+/// The fund and loan states this node's batches last read or wrote, each with its stream's version, so that a batch
+/// whose streams are all here is decided before it touches the database and then written in one round trip: its
+/// locks, a check under them that every stream is still at the version it was decided on, its rows and its commit
+/// (<c>MovementRecorder.GroupCommit.cs</c>). A copy is only a guess: another node, or a command recorded alone on this
+/// one, may have moved the stream since. The check then fails that round trip, the batch's streams are forgotten here,
+/// and the batch runs as before, on what it reads under its locks. States are immutable records, so a copy is shared.
+/// At <c>capacity</c> streams it empties itself and fills again from the batches that follow; a capacity of 0 keeps nothing.
+/// </summary>
+public sealed class StreamStateCache(int capacity)
+{
+    private readonly ConcurrentDictionary<string, (long Version, object State)> _streams = new(StringComparer.Ordinal);
+
+    public bool TryGet<T>(string stream, out long version, out T? state)
+        where T : class
+    {
+        if (_streams.TryGetValue(stream, out var kept) && kept.State is T typed)
+        {
+            (version, state) = (kept.Version, typed);
+            return true;
+        }
+        (version, state) = (0, null);
+        return false;
+    }
+
+    /// <summary>A stream's state at a version read or written under the locks, in a transaction that committed.</summary>
+    public void Keep(string stream, long version, object? state)
+    {
+        if (state is null || capacity <= 0)
+        {
+            _streams.TryRemove(stream, out _);
+            return;
+        }
+        if (_streams.Count >= capacity) _streams.Clear();
+        _streams[stream] = (version, state);
+    }
+
+    public void Forget(IEnumerable<string> streams)
+    {
+        foreach (var stream in streams) _streams.TryRemove(stream, out _);
+    }
+}
