@@ -227,9 +227,8 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         await FundCommunesAsync(node, 4 * TenMillion, Commune);
         using var branch = node.Client(Roles.BranchOfficer, "01");
         // Another node on the same database (the shared host has a database of its own).
-        await using var other = await SecondHost.StartOnAsync(node.Database.ConnectionString, new Dictionary<string, string>());
-        using var otherNode = other.Server.CreateClient();
-        otherNode.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServiceFixture.Token(Roles.BranchOfficer, "01"));
+        await using var other = await node.StartBesideAsync();
+        using var otherNode = other.Client(Roles.BranchOfficer, "01");
         var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
         Task<Answer[]> DrawTwiceAsync() => InOrderAsync([.. Enumerable.Range(0, 2).Select(_ => (Func<Task<Answer>>)(() =>
             branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)))]);
@@ -268,9 +267,8 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         foreach (var answer in await DrawTwiceAsync(2)) answer.Expect(201);
 
         // Another node on the same database closes the books through yesterday; no fund moves.
-        await using var other = await SecondHost.StartOnAsync(node.Database.ConnectionString, new Dictionary<string, string>());
-        using var finance = other.Server.CreateClient();
-        finance.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ServiceFixture.Token(Roles.CentralFinance, null));
+        await using var other = await node.StartBesideAsync();
+        using var finance = other.Client(Roles.CentralFinance);
         (await finance.PostJsonAsync("/api/periods/close", new { commandId = Guid.NewGuid(), through = DaysAgo(1) })).Expect(200);
         var before = recorder.KeptStateBatches;
         var eventsBefore = await node.EventCountAsync();

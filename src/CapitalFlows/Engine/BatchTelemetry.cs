@@ -20,13 +20,6 @@ public static class BatchTelemetry
     public static readonly Counter<long> KeptStates = Telemetry.Meter.CreateCounter<long>(
         "capitalflows.batch.kept_states", unit: "{batch}", description: "Batches decided on the states earlier batches left: written in one round trip, or stale (a stream had moved; run again on what they read)");
 
-    /// <summary>Counts a batch decided on kept states, on the node's own count and on the meter.</summary>
-    public static void OnKeptStates(ref long count, string outcome)
-    {
-        Interlocked.Increment(ref count);
-        KeptStates.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-    }
-
     /// <summary>Records the time since <paramref name="started"/> as <paramref name="phase"/>, and returns now.</summary>
     public static long Lap(long started, string phase)
     {

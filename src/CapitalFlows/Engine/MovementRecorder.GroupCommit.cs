@@ -165,10 +165,9 @@ public sealed partial class MovementRecorder
         lap = BatchTelemetry.Lap(lap, "decide");
         if (decided.Appended.Count > 0)
         {
-            // The rows and the commit in one round trip: a statement that fails skips the rest, COMMIT included.
+            // The rows and the commit in one round trip.
             await using var batch = new NpgsqlBatch(connection, transaction);
-            foreach (var statement in decided.Write.Statements()) batch.BatchCommands.Add(statement);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            AddRowsAndCommit(batch, decided.Write);
             await batch.ExecuteNonQueryAsync(ct);
             BatchTelemetry.Lap(lap, "write");
             CountAppended(decided.Appended);
@@ -200,8 +199,7 @@ public sealed partial class MovementRecorder
     /// stream read is still at the version it was decided on and that the structure and the closed periods are still
     /// where this node knows them (<see cref="StaleCheck"/>), then the rows and the COMMIT. It applies when every
     /// command's streams are known (a command on one loan: from the loan as kept), every fund is kept (a loan that is
-    /// not counts as new: if it exists after all, its stream's row or its first event clashes with the log's keys), and
-    /// every command is accepted. Otherwise, or if the round trip fails in any way (its streams are then forgotten),
+    /// not counts as new, version 0, and the check holds it to that), and every command is accepted. Otherwise, or if the round trip fails in any way (its streams are then forgotten),
     /// it returns null and the batch runs on what it reads under its locks: a refusal, a replay and a busy lock are
     /// always that path's answers.
     /// </summary>
@@ -245,8 +243,7 @@ public sealed partial class MovementRecorder
                 (LocalityDirectory.StructureStream, localities.Version?.Version ?? 0), (ClosedPeriods.Stream, periods ?? 0),
                 .. read.Funds.Select(f => (f.Key, f.Value.Version)), .. read.Loans.Select(l => (l.Key, l.Value.Version)),
             ]));
-            foreach (var statement in decided.Write.Statements()) batch.BatchCommands.Add(statement);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            AddRowsAndCommit(batch, decided.Write);
             await batch.ExecuteNonQueryAsync(ct);
         }
         catch (Exception e)
@@ -255,10 +252,12 @@ public sealed partial class MovementRecorder
             // A lock not granted in time is the batch's failure, as on the path below: its commands are recorded alone.
             if (Busy.IsBusy(e)) throw;
             LogKeptStatesFailed(logger, e, commands.Count);
-            BatchTelemetry.OnKeptStates(ref _keptStatesStale, "stale");
+            Interlocked.Increment(ref _keptStatesStale);
+            BatchTelemetry.KeptStates.Add(1, new KeyValuePair<string, object?>("outcome", "stale"));
             return null;
         }
-        BatchTelemetry.OnKeptStates(ref _keptStatesWritten, "written");
+        Interlocked.Increment(ref _keptStatesWritten);
+        BatchTelemetry.KeptStates.Add(1, new KeyValuePair<string, object?>("outcome", "written"));
         BatchTelemetry.Lap(lap, "write");
         CountAppended(decided.Appended);
         KeepStates(read, decided);
@@ -379,6 +378,13 @@ public sealed partial class MovementRecorder
     {
         foreach (var key in read.Funds.Keys) _states.Keep(key, decided.Write.VersionOf(key), decided.FundsNow[key]);
         foreach (var key in read.Loans.Keys) _states.Keep(key, decided.Write.VersionOf(key), decided.LoansNow[key]);
+    }
+
+    /// <summary>A batch's rows and its COMMIT, sent after whatever the batch holds: a statement that fails skips the rest, COMMIT included.</summary>
+    private static void AddRowsAndCommit(NpgsqlBatch batch, BatchWrite write)
+    {
+        foreach (var statement in write.Statements()) batch.BatchCommands.Add(statement);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
     }
 
     private static void CountAppended(IEnumerable<StreamEvent> appended)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace CapitalFlows.Engine;
 
 /// <summary>
@@ -13,15 +11,19 @@ namespace CapitalFlows.Engine;
 /// </summary>
 public sealed class StreamStateCache(int capacity)
 {
-    private readonly ConcurrentDictionary<string, (long Version, object State)> _streams = new(StringComparer.Ordinal);
+    // A plain dictionary under a lock: at most a few batches a node touch it at once, and its count is then exact and cheap.
+    private readonly Dictionary<string, (long Version, object State)> _streams = new(StringComparer.Ordinal);
 
     public bool TryGet<T>(string stream, out long version, out T? state)
         where T : class
     {
-        if (_streams.TryGetValue(stream, out var kept) && kept.State is T typed)
+        lock (_streams)
         {
-            (version, state) = (kept.Version, typed);
-            return true;
+            if (_streams.TryGetValue(stream, out var kept) && kept.State is T typed)
+            {
+                (version, state) = (kept.Version, typed);
+                return true;
+            }
         }
         (version, state) = (0, null);
         return false;
@@ -30,17 +32,23 @@ public sealed class StreamStateCache(int capacity)
     /// <summary>A stream's state at a version read or written under the locks, in a transaction that committed.</summary>
     public void Keep(string stream, long version, object? state)
     {
-        if (state is null || capacity <= 0)
+        lock (_streams)
         {
-            _streams.TryRemove(stream, out _);
-            return;
+            if (state is null || capacity <= 0)
+            {
+                _streams.Remove(stream);
+                return;
+            }
+            if (_streams.Count >= capacity && !_streams.ContainsKey(stream)) _streams.Clear();
+            _streams[stream] = (version, state);
         }
-        if (_streams.Count >= capacity) _streams.Clear();
-        _streams[stream] = (version, state);
     }
 
     public void Forget(IEnumerable<string> streams)
     {
-        foreach (var stream in streams) _streams.TryRemove(stream, out _);
+        lock (_streams)
+        {
+            foreach (var stream in streams) _streams.Remove(stream);
+        }
     }
 }

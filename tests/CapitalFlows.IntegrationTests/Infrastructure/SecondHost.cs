@@ -17,10 +17,13 @@ namespace CapitalFlows.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class SecondHost : IAsyncDisposable
 {
-    private SecondHost(IAlbaHost host, NpgsqlDataSource database)
+    private readonly string _hostConnectionString;
+
+    private SecondHost(IAlbaHost host, NpgsqlDataSource database, string hostConnectionString)
     {
         Host = host;
         Database = database;
+        _hostConnectionString = hostConnectionString;
     }
 
     public IAlbaHost Host { get; }
@@ -39,8 +42,12 @@ public sealed class SecondHost : IAsyncDisposable
         await fixture.Cluster.CreateDatabaseAsync(name);
         var connectionString = fixture.Cluster.ConnectionStringFor(name);
         var host = await StartOnAsync(connectionString + connectionStringSuffix, settings);
-        return new SecondHost(host, NpgsqlDataSource.Create(connectionString + ";Maximum Pool Size=10"));
+        return new SecondHost(host, NpgsqlDataSource.Create(connectionString + ";Maximum Pool Size=10"), connectionString + connectionStringSuffix);
     }
+
+    /// <summary>Another node on this host's database, with the Testing configuration: what one node does behind another's back.</summary>
+    public async Task<SecondHost> StartBesideAsync() =>
+        new(await StartOnAsync(_hostConnectionString, new Dictionary<string, string>()), NpgsqlDataSource.Create(Database.ConnectionString), _hostConnectionString);
 
     /// <summary>An in-memory host of the service on <paramref name="connectionString"/>, with <paramref name="settings"/>.</summary>
     internal static Task<IAlbaHost> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string> settings) =>
