@@ -63,6 +63,42 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     }
 
     [Fact]
+    public async Task A_batch_chains_its_events_in_sequence_order_before_its_commit_and_the_chain_verifies()
+    {
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        await FundCommunesAsync(node, 10 * TenMillion, Commune, OtherCommune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+
+        var answers = await InOrderAsync(
+        [
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion),
+            () => branch.DrawDownAsync(OtherCommune, CentralBudget, Students, TenMillion),
+            () => branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion),
+        ]);
+
+        Assert.All(answers, a => a.Expect(201));
+        var batch = (await node.EventsOfAsync(new FundKey(Commune, CentralBudget, Students).StreamKey))
+            .Concat(await node.EventsOfAsync(new FundKey(OtherCommune, CentralBudget, Students).StreamKey))
+            .Where(e => e.Type == "capital_lent").ToList();
+        Assert.Single(batch.Select(e => e.Transaction).Distinct());
+        // The batch's six events hold six consecutive links, in the order of their sequence numbers.
+        await using var links = node.Database.CreateCommand($"""
+            select h.chain_position - min(h.chain_position) over (), row_number() over (order by e.seq_id) - 1
+            from {StoreInspector.Schema}.mt_events e join {StoreInspector.Schema}.mt_event_hashes h on h.seq_id = e.seq_id
+            where e.xmin::text = $1 order by e.seq_id
+            """);
+        links.Parameters.AddWithValue(batch[0].Transaction);
+        await using (var reader = await links.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            var rows = 0;
+            for (; await reader.ReadAsync(TestContext.Current.CancellationToken); rows++) Assert.Equal(reader.GetInt64(1), reader.GetInt64(0));
+            Assert.Equal(6, rows);
+        }
+        var verification = (await node.Client(Roles.Analyst).GetAnswerAsync("/api/ledger/verify")).Expect(200).Json;
+        Assert.True(verification.GetProperty("ok").GetBoolean(), verification.ToString());
+    }
+
+    [Fact]
     public async Task A_command_id_sent_twice_in_one_batch_is_recorded_once_and_the_second_gets_the_first_answer()
     {
         await using var node = await SecondHost.StartAsync(Service, LongWindow());
