@@ -94,7 +94,8 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
             for (; await reader.ReadAsync(TestContext.Current.CancellationToken); rows++) Assert.Equal(reader.GetInt64(1), reader.GetInt64(0));
             Assert.Equal(6, rows);
         }
-        var verification = (await node.Client(Roles.Analyst).GetAnswerAsync("/api/ledger/verify")).Expect(200).Json;
+        using var analyst = node.Client(Roles.Analyst);
+        var verification = (await analyst.GetAnswerAsync("/api/ledger/verify")).Expect(200).Json;
         Assert.True(verification.GetProperty("ok").GetBoolean(), verification.ToString());
     }
 

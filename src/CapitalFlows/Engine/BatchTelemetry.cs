@@ -18,7 +18,7 @@ public static class BatchTelemetry
         "capitalflows.batch.phase", unit: "ms", description: "Time spent in each phase of a group-commit batch: queue (each command, from its arrival to its batch's start: the window and the wait for a place), lock (the locks and the reads sent with them), decide, write (with commit)");
 
     public static readonly Counter<long> KeptStates = Telemetry.Meter.CreateCounter<long>(
-        "capitalflows.batch.kept_states", unit: "{batch}", description: "Batches decided on the states earlier batches left: written in one round trip, or stale (a stream had moved; run again on what they read)");
+        "capitalflows.batch.kept_states", unit: "{batch}", description: "Batches decided on the states earlier batches left: written in one round trip, or stale (the check found a stream moved, or the round trip failed otherwise; run again on what they read)");
 
     /// <summary>Records the time since <paramref name="started"/> as <paramref name="phase"/>, and returns now.</summary>
     public static long Lap(long started, string phase)

@@ -175,7 +175,7 @@ public sealed partial class MovementRecorder
         KeepStates(read!, decided);
         return decided.Answers;
 
-        IEnumerable<string> Locks() => commands.Zip(touches).Where(c => c.Second is not null).SelectMany(c => LocksOf(c.First.CommandId, c.Second!));
+        IEnumerable<string> Locks() => BatchLocks(commands, touches);
 
         static bool SameStreams(Touches current, Touches guessed) =>
             current.Funds.SequenceEqual(guessed.Funds) && current.Loans.SequenceEqual(guessed.Loans, StringComparer.Ordinal);
@@ -237,7 +237,7 @@ public sealed partial class MovementRecorder
             await using var batch = new NpgsqlBatch(connection, transaction);
             batch.BatchCommands.Add(LockTimeoutStatement());
             batch.BatchCommands.Add(StructureLockStatement(StructureLock.Shared));
-            batch.BatchCommands.Add(KeyLocksStatement(InLockOrder(commands.Zip(touches, (c, t) => LocksOf(c.CommandId, t!)).SelectMany(l => l))));
+            batch.BatchCommands.Add(KeyLocksStatement(InLockOrder(BatchLocks(commands, touches))));
             batch.BatchCommands.Add(StaleCheck(
             [
                 (LocalityDirectory.StructureStream, localities.Version?.Version ?? 0), (ClosedPeriods.Stream, periods ?? 0),
@@ -372,6 +372,10 @@ public sealed partial class MovementRecorder
         }
         return new BatchDecisions(answers, appended, write, fundsNow, loansNow);
     }
+
+    /// <summary>The locks of every command of a batch whose streams are known (a command set aside has none).</summary>
+    private static IEnumerable<string> BatchLocks(IReadOnlyList<BatchedCommand> commands, Touches?[] touches) =>
+        commands.Zip(touches).Where(c => c.Second is not null).SelectMany(c => LocksOf(c.First.CommandId, c.Second!));
 
     /// <summary>After a batch: each stream it read at the version and in the state the batch left it.</summary>
     private void KeepStates(BatchRead read, BatchDecisions decided)

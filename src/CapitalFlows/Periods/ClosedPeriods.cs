@@ -15,7 +15,15 @@ public sealed class ClosedPeriods
     private Snapshot _current = new(null, null);
 
     /// <summary>The stream's version this copy was read at (null: no stream), and the last closed date then.</summary>
-    public (long? Version, DateOnly? Through) Known => (_current.Version, _current.Through);
+    public (long? Version, DateOnly? Through) Known
+    {
+        get
+        {
+            // One snapshot read once: another batch may replace it meanwhile, and a version with another's date would pass the check wrongly.
+            var current = _current;
+            return (current.Version, current.Through);
+        }
+    }
 
     private sealed record Snapshot(long? Version, DateOnly? Through);
 
