@@ -258,6 +258,27 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     }
 
     [Fact]
+    public async Task A_lone_command_takes_the_batch_path_so_the_next_one_on_its_fund_is_written_on_the_state_it_left_and_a_lone_refusal_leaves_nothing()
+    {
+        await using var node = await SecondHost.StartAsync(Service, LongWindow());
+        await FundCommunesAsync(node, 3 * TenMillion, Commune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
+
+        // One command at a time: each is a batch of one. The first leaves the fund's state on the node.
+        (await branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)).Expect(201);
+        var before = recorder.KeptStateBatches;
+        (await branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)).Expect(201);
+        Assert.Equal((before.Written + 1, before.Stale), recorder.KeptStateBatches);
+
+        var eventsBefore = await node.EventCountAsync();
+        (await branch.DrawDownAsync(Commune, CentralBudget, Students, 2 * TenMillion)).ExpectProblem(409, InsufficientFunds);
+        Assert.Equal(eventsBefore, await node.EventCountAsync());
+        var available = (await branch.ReadJsonAsync($"/api/localities/{Commune}/capital")).GetProperty("own").FundAvailable(CentralBudget, Students);
+        Assert.Equal(TenMillion, available);
+    }
+
+    [Fact]
     public async Task A_batch_decided_on_a_kept_state_that_another_node_has_since_moved_is_decided_again_on_what_it_reads_so_no_fund_goes_below_zero()
     {
         await using var node = await SecondHost.StartAsync(Service, LongWindow());
