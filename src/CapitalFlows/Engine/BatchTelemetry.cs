@@ -12,7 +12,7 @@ namespace CapitalFlows.Engine;
 public static class BatchTelemetry
 {
     public static readonly Histogram<int> Size = Telemetry.Meter.CreateHistogram<int>(
-        "capitalflows.batch.size", unit: "{command}", description: "Commands in each group-commit batch (a batch of one is recorded alone)");
+        "capitalflows.batch.size", unit: "{command}", description: "Commands in each group-commit batch (a command that arrives alone is a batch of one)");
 
     public static readonly Histogram<double> Phase = Telemetry.Meter.CreateHistogram<double>(
         "capitalflows.batch.phase", unit: "ms", description: "Time spent in each phase of a group-commit batch: queue (each command, from its arrival to its batch's start: the window and the wait for a place), lock (the locks and the reads sent with them), decide, write (with commit)");
