@@ -51,6 +51,7 @@ public static class ServiceSetup
         builder.Services.AddSingleton(LocalityDirectory.LoadEmbedded());
         builder.Services.AddHostedService<LocalityStructureRefresher>();
         builder.Services.AddSingleton(ProgrammeCatalogue.LoadEmbedded());
+        builder.Services.AddSingleton<CommandArrivals>();
         builder.Services.AddSingleton<MovementRecorder>();
         // Commands:MaxInFlight against the pool, Commands:LockTimeoutSeconds against the command timeout: fail at start, not per request.
         _ = CommandLimits.From(builder.Configuration, connectionString);

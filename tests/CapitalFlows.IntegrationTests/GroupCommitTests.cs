@@ -26,10 +26,14 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     private const string OtherCommune = "00008";
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
 
-    /// <summary>A batch window of <see cref="Window"/>, and commands that wait <paramref name="lockTimeoutSeconds"/> for their locks.</summary>
+    /// <summary>
+    /// A batch window of <see cref="Window"/>, waited for whole (not only while other requests are on their way), and
+    /// commands that wait <paramref name="lockTimeoutSeconds"/> for their locks.
+    /// </summary>
     private static Dictionary<string, string> LongWindow(int lockTimeoutSeconds = 10) => new()
     {
         ["Commands:BatchWindowMilliseconds"] = Window.TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
+        ["Commands:BatchWindowWaitsForArrivals"] = "false",
         ["Commands:LockTimeoutSeconds"] = lockTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
     };
     private static readonly TimeSpan Apart = TimeSpan.FromMilliseconds(150);
@@ -222,6 +226,23 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         Assert.DoesNotContain(await node.EventsOfAsync(new FundKey("04", CentralBudget, PoorHouseholds).StreamKey), e => e.Type == "repayment_received");
         var drawdown = Assert.Single(await node.EventsOfAsync(answers[1].LoanId()));
         Assert.NotEqual(drawdown.Transaction, received.Transaction);
+    }
+
+    [Fact]
+    public async Task Every_command_request_however_it_ends_stops_counting_as_on_its_way_so_the_window_never_waits_for_it()
+    {
+        await using var node = await SecondHost.StartAsync(Service, new Dictionary<string, string>());
+        await FundCommunesAsync(node, TenMillion, Commune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var arrivals = node.Host.Services.GetRequiredService<CommandArrivals>();
+
+        (await branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)).Expect(201);
+        (await branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)).ExpectProblem(409, InsufficientFunds);
+        Assert.Equal(400, (await branch.PostJsonAsync("/api/loans", "{")).Status);
+
+        // A request's count ends just after its answer has been written: give it a moment, never more than seconds.
+        for (var i = 0; i < 100 && arrivals.Begun > 0; i++) await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.Equal(0, arrivals.Begun);
     }
 
     [Fact]

@@ -4,8 +4,8 @@ namespace CapitalFlows.Tests;
 
 /// <summary>
 /// Group commit's queue: batches that run at once on a node never share a stream, commands on one stream keep their
-/// arrival order, a command held back for a running batch's stream joins the next batch, and a queue is shared out
-/// among the places that are free.
+/// arrival order, a command held back for a running batch's stream joins the next batch, a queue is shared out
+/// among the places that are free, and the window waits only for commands on their way.
 /// </summary>
 public sealed class CommandBatcherTests
 {
@@ -61,6 +61,68 @@ public sealed class CommandBatcherTests
 
     private static CommandBatcher<Command, string> Batcher(int batchesInFlight = 2, double placeHeldSeconds = 30) =>
         new(TimeSpan.FromMilliseconds(20), maxBatch: 64, batchesInFlight, TimeSpan.FromSeconds(placeHeldSeconds), c => c.Streams);
+
+    /// <summary>
+    /// A batcher whose window is an hour, told of the node's command requests: only those decide how long it waits. One
+    /// batch at a time, so that a batch takes the whole queue (with a place free, the queue is shared out).
+    /// </summary>
+    private static CommandBatcher<Command, string> BatcherWaitingFor(CommandArrivals arrivals) =>
+        new(TimeSpan.FromHours(1), maxBatch: 64, batchesInFlight: 1, TimeSpan.FromSeconds(30), c => c.Streams, arrivals);
+
+    [Fact]
+    public async Task A_lone_command_is_not_held_for_the_window_when_no_other_command_is_on_its_way()
+    {
+        var arrivals = new CommandArrivals();
+        using var batcher = BatcherWaitingFor(arrivals);
+        var runner = new Runner();
+        using var request = arrivals.Begin();
+
+        var answer = batcher.SubmitAsync(new Command("a1", "fund/A"), runner.RunAsync);
+
+        await runner.WaitForBatchesAsync(1);
+        runner.Release(0);
+        Assert.Equal("a1", await answer);
+    }
+
+    [Fact]
+    public async Task The_window_waits_for_a_command_whose_request_has_begun_and_takes_it_into_the_same_batch()
+    {
+        var arrivals = new CommandArrivals();
+        using var batcher = BatcherWaitingFor(arrivals);
+        var runner = new Runner();
+        using var first = arrivals.Begin();
+        using var second = arrivals.Begin();
+
+        var a1 = batcher.SubmitAsync(new Command("a1", "fund/A"), runner.RunAsync);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(0, runner.Started);
+        var a2 = batcher.SubmitAsync(new Command("a2", "fund/B"), runner.RunAsync);
+
+        await runner.WaitForBatchesAsync(1);
+        Assert.Equal(["a1", "a2"], runner.Batches[0]);
+        runner.Release(0);
+        Assert.Equal(["a1", "a2"], await Task.WhenAll(a1, a2));
+    }
+
+    [Fact]
+    public async Task A_request_that_ends_before_reaching_the_batcher_ends_the_wait_for_it()
+    {
+        var arrivals = new CommandArrivals();
+        using var batcher = BatcherWaitingFor(arrivals);
+        var runner = new Runner();
+        using var first = arrivals.Begin();
+        var refused = arrivals.Begin();
+
+        var a1 = batcher.SubmitAsync(new Command("a1", "fund/A"), runner.RunAsync);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(0, runner.Started);
+        refused.Dispose(); // its body was refused (a 400): it never reaches the batcher
+
+        await runner.WaitForBatchesAsync(1);
+        Assert.Equal(["a1"], runner.Batches[0]);
+        runner.Release(0);
+        Assert.Equal("a1", await a1);
+    }
 
     [Fact]
     public async Task A_command_on_a_stream_a_running_batch_holds_waits_for_the_next_batch_and_so_do_later_commands_on_its_streams()

@@ -1,3 +1,4 @@
+using CapitalFlows.Engine;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -9,9 +10,10 @@ namespace CapitalFlows.Api;
 /// Runs after authentication and authorisation, before the endpoint, on every command (a POST under /api):
 /// a body over 64 KiB is 413, a body that is not JSON is 415, malformed JSON, anything but a JSON object or a
 /// value of the wrong JSON type, or a member the command does not have, is 400 — in the order API.md gives. It
-/// keeps the canonical hash of the body for idempotency.
+/// keeps the canonical hash of the body for idempotency. From here until its answer is written, the command counts as
+/// one of the node's <see cref="CommandArrivals"/>, which group commit's window waits for.
 /// </summary>
-public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOptions> json)
+public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOptions> json, CommandArrivals arrivals)
 {
     public const int MaxBodyBytes = 64 * 1024;
     private const string HashKey = "CapitalFlows.BodyHash";
@@ -48,6 +50,8 @@ public sealed class CommandBodyMiddleware(RequestDelegate next, IOptions<JsonOpt
             await next(http);
             return;
         }
+        // Group commit's window waits for this command while it is on its way to the engine (CommandArrivals).
+        using var arrival = arrivals.Begin();
         if (http.Request.ContentLength > MaxBodyBytes)
         {
             await WriteStatus(http, StatusCodes.Status413PayloadTooLarge, "The body is larger than 64 KiB.");

@@ -2,7 +2,9 @@ namespace CapitalFlows.Engine;
 
 /// <summary>
 /// Group commit's queue: commands that arrive within a short window are handed over together. The first command to
-/// arrive while no one is gathering becomes the batch's leader: it waits <c>window</c>, then for one of the
+/// arrive while no one is gathering becomes the batch's leader: it waits up to <c>window</c> for the commands on their
+/// way to the batcher (<c>arrivals</c>: their requests have begun and they are not queued yet), not at all when none
+/// is (without <c>arrivals</c>, the whole window), then for one of the
 /// <c>batchesInFlight</c> places (0: as many as come), takes what is queued by then (in arrival order, at most <c>maxBatch</c>) and runs it
 /// on its own flow, so the batch's database work is traced inside the leader's request. Commands that arrive while
 /// the places are taken keep queueing, so under load batches grow instead of multiplying: every appending transaction
@@ -22,7 +24,8 @@ namespace CapitalFlows.Engine;
 /// known.
 /// </summary>
 public sealed class CommandBatcher<TCommand, TAnswer>(
-    TimeSpan window, int maxBatch, int batchesInFlight, TimeSpan placeHeld, Func<TCommand, IReadOnlyCollection<string>> streamsOf) : IDisposable
+    TimeSpan window, int maxBatch, int batchesInFlight, TimeSpan placeHeld, Func<TCommand, IReadOnlyCollection<string>> streamsOf,
+    CommandArrivals? arrivals = null) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _places = new(batchesInFlight > 0 ? batchesInFlight : int.MaxValue / 2);
@@ -36,6 +39,9 @@ public sealed class CommandBatcher<TCommand, TAnswer>(
 
     private bool _gathering;
 
+    /// <summary>Commands handed to <see cref="SubmitAsync"/> that have not had their answers yet.</summary>
+    private int _submitted;
+
     private sealed record Pending(TCommand Command, IReadOnlyCollection<string> Streams, TaskCompletionSource<TAnswer> Answer);
 
     public void Dispose() => _places.Dispose();
@@ -48,19 +54,49 @@ public sealed class CommandBatcher<TCommand, TAnswer>(
     {
         var pending = new Pending(command, streamsOf(command), new TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool leads;
-        lock (_gate)
+        Interlocked.Increment(ref _submitted);
+        try
         {
-            _queue.Add(pending);
-            leads = !_gathering;
-            _gathering = true;
+            lock (_gate)
+            {
+                _queue.Add(pending);
+                leads = !_gathering;
+                _gathering = true;
+            }
+            arrivals?.Signal();
+            if (leads) await LeadAsync(run, window);
+            return await pending.Answer.Task;
         }
-        if (leads) await LeadAsync(run, window);
-        return await pending.Answer.Task;
+        finally
+        {
+            Interlocked.Decrement(ref _submitted);
+        }
+    }
+
+    /// <summary>
+    /// The window: waits up to <paramref name="wait"/> while commands are on their way to this batcher (more requests
+    /// have begun than commands are here), and not at all once none is. Without <c>arrivals</c>, the whole window.
+    /// </summary>
+    private async Task GatherAsync(TimeSpan wait)
+    {
+        if (wait <= TimeSpan.Zero) return;
+        if (arrivals is null)
+        {
+            await Task.Delay(wait);
+            return;
+        }
+        var windowEnds = Task.Delay(wait);
+        while (true)
+        {
+            var changed = arrivals.Changed;
+            if (arrivals.Begun <= Volatile.Read(ref _submitted)) return;
+            if (await Task.WhenAny(changed, windowEnds) == windowEnds) return;
+        }
     }
 
     private async Task LeadAsync(Func<IReadOnlyList<TCommand>, Task<IReadOnlyList<Task<TAnswer>>>> run, TimeSpan wait)
     {
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        await GatherAsync(wait);
         List<Pending> batch;
         string[] streams;
         bool more;

@@ -15,7 +15,9 @@ namespace CapitalFlows.Engine;
 
 /// <summary>
 /// Group commit: commands on funds and loans that arrive within <c>Commands:BatchWindowMilliseconds</c> (2) share one
-/// transaction, at most <c>Commands:MaxBatch</c> (64) of them, because every appending transaction waits for the hash
+/// transaction, at most <c>Commands:MaxBatch</c> (64) of them (the window waits only while other commands' requests are
+/// on their way to the engine, <see cref="CommandArrivals"/>: a lone command does not wait; with
+/// <c>Commands:BatchWindowWaitsForArrivals</c> false, always the whole window), because every appending transaction waits for the hash
 /// chain's lock and the disk flush at commit. At most <c>Commands:BatchesInFlight</c> (2) batches run at once on a node
 /// (0: no limit), so that under load the queue makes batches larger rather than more numerous; a batch gives its place
 /// up after <c>Commands:BatchPlaceMilliseconds</c> (50) even if it has not finished (it may be waiting for a lock).
@@ -64,7 +66,7 @@ public sealed partial class MovementRecorder
         public long Queued { get; } = Stopwatch.GetTimestamp();
     }
 
-    private static CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> BatcherFrom(IConfiguration configuration)
+    private static CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> BatcherFrom(IConfiguration configuration, CommandArrivals arrivals)
     {
         var window = configuration.GetValue("Commands:BatchWindowMilliseconds", (double)DefaultBatchWindowMilliseconds);
         if (window is < 0 or > 1000)
@@ -78,7 +80,8 @@ public sealed partial class MovementRecorder
         var placeHeld = configuration.GetValue("Commands:BatchPlaceMilliseconds", (double)DefaultBatchPlaceMilliseconds);
         if (placeHeld is <= 0 or > 60_000)
             throw new InvalidOperationException($"Commands:BatchPlaceMilliseconds is {placeHeld}; it must be more than 0 and at most 60000.");
-        return new(TimeSpan.FromMilliseconds(window), maxBatch, inFlight, TimeSpan.FromMilliseconds(placeHeld), ExpectedStreams);
+        return new(TimeSpan.FromMilliseconds(window), maxBatch, inFlight, TimeSpan.FromMilliseconds(placeHeld), ExpectedStreams,
+            configuration.GetValue("Commands:BatchWindowWaitsForArrivals", true) ? arrivals : null);
     }
 
     /// <summary>

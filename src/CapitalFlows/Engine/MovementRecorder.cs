@@ -38,7 +38,7 @@ namespace CapitalFlows.Engine;
 /// </summary>
 public sealed partial class MovementRecorder(
     IDocumentStore store, LocalityDirectory localities, ClosedPeriods closedPeriods, TimeProvider clock, IConfiguration configuration,
-    ILogger<MovementRecorder> logger) : IDisposable
+    CommandArrivals arrivals, ILogger<MovementRecorder> logger) : IDisposable
 {
     private const int MaxAttempts = 5;
 
@@ -56,7 +56,7 @@ public sealed partial class MovementRecorder(
     private readonly EventColumns _columns = new(store);
 
     /// <summary>Group commit (see MovementRecorder.GroupCommit.cs).</summary>
-    private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration);
+    private readonly CommandBatcher<BatchedCommand, (IResult Result, string Outcome)> _batcher = BatcherFrom(configuration, arrivals);
 
     /// <summary>The states group commit's batches left, for deciding the next batch before its round trip (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly StreamStateCache _states = new(configuration.GetValue("Commands:KeptStreams", DefaultKeptStreams));
