@@ -129,6 +129,33 @@ public sealed class LocalityHistoryIndexTests(ServiceFixture service) : Integrat
         Assert.Equal((0, 0), await DifferenceFromTheLogAsync(database));
     }
 
+    [Fact]
+    public async Task A_bulk_path_that_empties_the_table_at_its_start_refills_it_at_its_end_without_holding_back_a_reader_of_the_log()
+    {
+        await RecordTwoMergesAsync();
+        await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
+        var ct = TestContext.Current.CancellationToken;
+
+        // The start: the trigger switched off, the table emptied and its keys dropped; then the path appends.
+        await ExecuteAsync(database, $"alter table {Schema}.mt_events disable trigger {LocalityEvents.TriggerName}; {LocalityEvents.EmptySql(Schema)}");
+        (await Finance.AllocateAsync(Nation, HaNoi, 7, effectiveOn: "2026-03-02")).Expect(200);
+
+        // The end: the refill, its transaction still open, while another connection reads the log (as the projections'
+        // rebuild does beside it). Had the refill dropped the key to mt_events itself, the read would wait for its commit.
+        await using var refilling = await database.OpenConnectionAsync(ct);
+        await using var transaction = await refilling.BeginTransactionAsync(ct);
+        await using (var refill = new NpgsqlCommand($"select {Schema}.{LocalityEvents.RefillFunctionName}()", refilling, transaction))
+            await refill.ExecuteScalarAsync(ct);
+        await using (var reading = await database.OpenConnectionAsync(ct))
+        await using (var read = new NpgsqlCommand($"set lock_timeout = '2s'; select count(*) from {Schema}.mt_events", reading))
+            Assert.True((long)(await read.ExecuteScalarAsync(ct))! > 0);
+        await transaction.CommitAsync(ct);
+
+        await ExecuteAsync(database, $"alter table {Schema}.mt_events enable trigger {LocalityEvents.TriggerName}");
+        Assert.Equal((0, 0), await DifferenceFromTheLogAsync(database));
+        await AssertEveryHistoryAnswersTheDefinitionAsync(database);
+    }
+
     /// <summary>For every locality and window, the pages of three, followed by <c>next</c>, give the definition's events in order.</summary>
     private async Task AssertEveryHistoryAnswersTheDefinitionAsync(NpgsqlDataSource database)
     {

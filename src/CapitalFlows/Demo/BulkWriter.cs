@@ -45,9 +45,13 @@ public sealed class BulkWriter(IDocumentStore store)
         var append = new BulkAppend(store, database, TimeProvider.System);
         var schema = store.Options.Events.DatabaseSchemaName;
         // The locality index is filled in one statement at the end rather than by its row trigger on every appended
-        // event. Should the seed stop half way, the trigger stays off and the next db-apply or start-up puts it back
-        // and refills the table (LocalityEventsStorage), so the index is never left behind the log.
-        await ExecuteAsync(database, $"alter table {schema}.mt_events disable trigger {LocalityEvents.TriggerName}", ct);
+        // event. Its table is emptied and its keys dropped now (LocalityEvents.EmptySql), while nothing reads the log:
+        // dropping the key to mt_events locks the log, and at the end it would hold the projections' rebuild back until
+        // the refill beside it commits. Should the seed stop half way, the trigger stays off and the next db-apply or
+        // start-up puts it back and refills the table with its keys (LocalityEventsStorage), so the index is never
+        // left behind the log.
+        await ExecuteAsync(database,
+            $"alter table {schema}.mt_events disable trigger {LocalityEvents.TriggerName}; {LocalityEvents.EmptySql(schema)}", ct);
         var watch = Stopwatch.StartNew();
         var progress = new SeedProgress(0, new Dictionary<string, int>(StringComparer.Ordinal), null, TimeSpan.Zero);
         // Two batches in the database at once: one inserts its rows while the one before it chains and commits.

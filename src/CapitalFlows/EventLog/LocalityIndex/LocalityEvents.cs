@@ -133,9 +133,7 @@ public static class LocalityEvents
         declare
             written bigint;
         begin
-            truncate {schema}.{TableName};
-            alter table {schema}.{TableName} drop constraint if exists {ForeignKeyName};
-            alter table {schema}.{TableName} drop constraint if exists {PrimaryKeyName};
+            {EmptySql(schema)}
             insert into {schema}.{TableName} (locality, seq_id, effective_on)
             {ImpliedRowsSql(schema)};
             get diagnostics written = row_count;
@@ -145,6 +143,18 @@ public static class LocalityEvents
             return written;
         end
         $refill$;
+        """;
+
+    /// <summary>
+    /// Empties the table and drops its keys (if they are there), as the refill does first. Dropping the key to
+    /// <c>mt_events</c> locks the log against every reader until the transaction ends, so a bulk path that refills the
+    /// table at its end runs this at its start, while nothing reads the log: the refill then takes no lock that holds
+    /// back a reader of the log beside it (the projections' rebuild).
+    /// </summary>
+    public static string EmptySql(string schema) => $"""
+        truncate {schema}.{TableName};
+        alter table {schema}.{TableName} drop constraint if exists {ForeignKeyName};
+        alter table {schema}.{TableName} drop constraint if exists {PrimaryKeyName};
         """;
 
     /// <summary>Every row the log implies, as (locality, seq_id, effective_on): the trigger's rows, computed over the whole log at once.</summary>
