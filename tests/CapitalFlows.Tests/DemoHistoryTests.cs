@@ -50,6 +50,23 @@ public sealed class DemoHistoryTests
     }
 
     [Fact]
+    public void Its_command_ids_are_version_7_in_the_order_the_commands_are_made_and_timed_on_the_day_each_base_command_is_made()
+    {
+        var commands = Run.Value.Commands;
+        var instant = Run.Value.History.CorrectionsRecordedAfter!.Value;
+        var ids = commands.Select(c => c.CommandId.ToString("D")).ToList();
+
+        Assert.All(commands, c => Assert.Equal(7, c.CommandId.Version));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(commands.TakeWhile(c => c.RecordedAt <= instant), c => Assert.Equal(c.EffectiveOn, DayOf(c.CommandId)));
+
+        // The first 48 bits of a version 7 UUID are its time in Unix milliseconds.
+        static DateOnly DayOf(Guid id) =>
+            DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(id.ToString("N")[..12], 16)).UtcDateTime);
+    }
+
+    [Fact]
     public void Its_figures_times_k_are_the_published_ones_where_the_simulation_controls_them()
     {
         var rows = DemoCheck.Rows(Run.Value.History.Tally, Small.SampleFactor);
