@@ -300,6 +300,44 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
     }
 
     [Fact]
+    public async Task A_batch_that_starts_on_a_fund_while_the_batch_before_still_holds_it_reads_the_fund_under_its_locks_instead_of_deciding_on_a_stale_copy()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A short window, and a place given up after 100 ms: a batch waiting for its lock lets the next batch start.
+        var settings = LongWindow();
+        settings["Commands:BatchWindowMilliseconds"] = "100";
+        settings["Commands:BatchPlaceMilliseconds"] = "100";
+        await using var node = await SecondHost.StartAsync(Service, settings);
+        await FundCommunesAsync(node, 3 * TenMillion, Commune);
+        using var branch = node.Client(Roles.BranchOfficer, "01");
+        var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
+        (await branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion)).Expect(201);
+        var before = recorder.KeptStateBatches;
+        var eventsBefore = await node.EventCountAsync();
+
+        Task<Answer> first, second;
+        await using (var hold = await FundLockHold.TakeAsync(node.Database, new FundKey(Commune, CentralBudget, Students).StreamKey, ct))
+        {
+            // The first batch is decided on the fund as the drawdown above left it, and waits for the fund's lock.
+            first = branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion);
+            Assert.True(await hold.WaitForWaitingAsync(1, TimeSpan.FromSeconds(10), ct), "the first batch never waited for the fund's lock");
+            // Its place is given up; the second batch on the same fund starts while the first has not committed.
+            second = branch.DrawDownAsync(Commune, CentralBudget, Students, TenMillion);
+            Assert.True(await hold.WaitForWaitingAsync(2, TimeSpan.FromSeconds(10), ct), "the second batch never waited for the fund's lock");
+            await hold.ReleaseAsync();
+        }
+
+        (await first).Expect(201);
+        (await second).Expect(201);
+        Assert.Equal(eventsBefore + 4, await node.EventCountAsync());
+        // The second batch found no copy of the fund the first was moving: it read the fund under its locks, and no
+        // batch was decided on a state that had moved.
+        Assert.Equal((before.Written + 1, before.Stale), recorder.KeptStateBatches);
+        var available = (await branch.ReadJsonAsync($"/api/localities/{Commune}/capital")).GetProperty("own").FundAvailable(CentralBudget, Students);
+        Assert.Equal(0, available);
+    }
+
+    [Fact]
     public async Task A_batch_decided_on_a_kept_state_that_another_node_has_since_moved_is_decided_again_on_what_it_reads_so_no_fund_goes_below_zero()
     {
         await using var node = await SecondHost.StartAsync(Service, LongWindow());

@@ -125,7 +125,9 @@ public sealed partial class MovementRecorder
     /// undecided (null) as well, so that nothing is decided before a command that comes earlier.</param>
     private async Task<IReadOnlyList<(IResult Result, string Outcome)?>> TryRecordBatchAsync(IReadOnlyList<BatchedCommand> commands, bool inOrder = false)
     {
-        if (!inOrder && await TryRecordOnKeptStatesAsync(commands) is { } recorded) return recorded;
+        // The states kept of the streams this batch expects to touch are its own until it keeps them again after its commit.
+        var taken = _states.Take(commands.SelectMany(ExpectedStreams));
+        if (!inOrder && await TryRecordOnKeptStatesAsync(commands, taken) is { } recorded) return recorded;
         var ct = CancellationToken.None;
         var lap = Stopwatch.GetTimestamp();
         // The batch's own connection and transaction: its locks, reads and writes are the engine's statements, and Marten
@@ -204,7 +206,8 @@ public sealed partial class MovementRecorder
     /// it returns null and the batch runs on what it reads under its locks: a refusal, a replay and a busy lock are
     /// always that path's answers.
     /// </summary>
-    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>?> TryRecordOnKeptStatesAsync(IReadOnlyList<BatchedCommand> commands)
+    private async Task<IReadOnlyList<(IResult Result, string Outcome)?>?> TryRecordOnKeptStatesAsync(
+        IReadOnlyList<BatchedCommand> commands, StreamStateCache.Taken kept)
     {
         var touches = new Touches?[commands.Count];
         var read = new BatchRead(_columns, [], [], []);
@@ -212,15 +215,15 @@ public sealed partial class MovementRecorder
         {
             var plan = commands[i].Plan;
             var touched = plan.Known;
-            if (touched is null && plan.OnLoan is { } onLoan && _states.TryGet<Loan>(onLoan.LoanId, out _, out var kept)) touched = onLoan.TouchesOf(kept);
+            if (touched is null && plan.OnLoan is { } onLoan && kept.TryGet<Loan>(onLoan.LoanId, out _, out var loanKept)) touched = onLoan.TouchesOf(loanKept);
             if (touched is null || !OnFundsAndLoansOnly(touched)) return null;
             foreach (var fund in touched.Funds)
             {
-                if (!_states.TryGet<Fund>(fund.StreamKey, out var version, out var state)) return null;
+                if (!kept.TryGet<Fund>(fund.StreamKey, out var version, out var state)) return null;
                 read.Funds[fund.StreamKey] = (version, state);
             }
             foreach (var loan in touched.Loans)
-                read.Loans[loan] = _states.TryGet<Loan>(loan, out var version, out var state) ? (version, state) : (0, null);
+                read.Loans[loan] = kept.TryGet<Loan>(loan, out var version, out var state) ? (version, state) : (0, null);
             touches[i] = touched;
         }
         var (periods, closedThrough) = closedPeriods.Known;
