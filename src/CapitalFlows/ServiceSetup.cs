@@ -64,7 +64,7 @@ public static class ServiceSetup
 
         builder.Services.AddMarten(opts =>
             {
-                opts.Connection(PreparedStatements.Apply(connectionString));
+                opts.Connection(PooledConnections.Apply(connectionString));
                 opts.DatabaseSchemaName = "capitalflows";
                 opts.Events.StreamIdentity = StreamIdentity.AsString;
                 opts.Events.MetadataConfig.CorrelationIdEnabled = true;
