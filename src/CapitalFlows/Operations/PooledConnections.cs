@@ -15,8 +15,9 @@ namespace CapitalFlows.Operations;
 /// the connection's next use, every time it is taken from the pool: about 0.25 ms of PostgreSQL's time each, five times
 /// a <c>select 1</c> (README, engine section). Nothing the service does outlives its transaction: its locks are
 /// <c>pg_advisory_xact_lock</c>, its settings <c>set_config(…, true)</c> and <c>SET LOCAL</c>, and it makes no temporary
-/// table and listens to nothing; the leader election's session lock (Weasel) is released on its own connection before
-/// that connection goes back. A transaction left open is still rolled back when its connection goes back.</item>
+/// table and listens to nothing. The leader election's session lock (Weasel) is held on a connection of its own for as
+/// long as the lock; were a library to hand such a connection back still locked, the lock would stay with it until the
+/// pool closes it. A transaction left open is still rolled back when its connection goes back.</item>
 /// </list>
 /// A connection string that sets <c>Max Auto Prepare</c> (0 turns preparation off) or <c>No Reset On Close</c> itself
 /// keeps its own setting.
