@@ -65,6 +65,41 @@ public sealed class FundMovementTableTests(ServiceFixture service) : Integration
         }
     }
 
+    [Fact]
+    public async Task A_read_as_known_before_a_funds_rows_were_recorded_looks_at_its_first_row_only_not_back_through_its_history()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var before = DateTimeOffset.UtcNow;
+        await Task.Delay(50, ct);
+        using var finance = Service.Client(Roles.CentralFinance);
+        (await finance.EntrustCentralBudgetAsync(1_000, effectiveOn: "2025-08-01")).Expect(200);
+        (await finance.AllocateAsync("VN", "01", 300, effectiveOn: "2025-08-02")).Expect(200);
+        (await finance.EntrustCentralBudgetAsync(5_000, effectiveOn: "2025-08-03")).Expect(200);
+
+        var knownBefore = Uri.EscapeDataString(before.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var asKnownBefore = await finance.GetAnswerAsync($"/api/localities/VN/capital?asOf=2025-08-31&knownAt={knownBefore}");
+        var asKnownNow = await finance.GetAnswerAsync("/api/localities/VN/capital?asOf=2025-08-31");
+        Assert.Equal(0, asKnownBefore.Json.GetProperty("subtree").GetProperty("availableVnd").GetInt64());
+        Assert.Equal(6_000, asKnownNow.Json.GetProperty("subtree").GetProperty("availableVnd").GetInt64());
+
+        await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var command = FundQueries.HistoricalCommand(Schema, ["VN", "01"], new BalanceReading(new DateOnly(2025, 8, 31), before, IsLive: false));
+        command.CommandText = "explain (analyze, costs off) " + command.CommandText;
+        command.Connection = connection;
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) plan.Add(reader.GetString(0));
+        }
+
+        // Each fund's first row is read (one descent) and found recorded too late; the backward scan never runs.
+        var text = string.Join('\n', plan);
+        Assert.True(plan.Any(line => line.Contains("One-Time Filter", StringComparison.Ordinal)), text);
+        Assert.True(plan.Any(line => line.Contains("Index Only Scan Backward using ix_fund_movements_as_of", StringComparison.Ordinal)
+            && line.Contains("never executed", StringComparison.Ordinal)), text);
+    }
+
     private static async Task<List<string>> LinesAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -68,16 +68,36 @@ public static class FundQueries
     /// The query of <see cref="Historical"/>: for each fund of these localities (the fund documents, by their
     /// locality column), its latest movement row effective by the date (and recorded by the instant), which holds
     /// the fund's running totals then: one index descent per fund. Only the conditions that apply are written.
+    /// <para>
+    /// As known at an instant, a fund's rows recorded by then are the first rows of its stream (it records its
+    /// events in stream order), so the read stays at one or two descents however much was recorded later: no row is
+    /// looked at when the fund's first row was recorded after the instant (history imported or seeded later: the
+    /// backward scan would otherwise pass over every row of the fund to find none), and the scan starts no later than
+    /// the day after the instant in Vietnam (<see cref="EffectiveBy"/>), not at the date asked.
+    /// </para>
     /// </summary>
     internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
     {
         var command = new NpgsqlCommand(HistoricalSql(schema, codes is not null, reading.KnownAt is not null));
-        command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
+        command.Parameters.Add(new NpgsqlParameter("effectiveBy", NpgsqlDbType.Date) { Value = EffectiveBy(reading) });
         if (codes is not null)
             command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = codes.ToArray() });
         if (reading.KnownAt is { } knownAt)
             command.Parameters.Add(new NpgsqlParameter("knownAt", NpgsqlDbType.TimestampTz) { Value = knownAt.ToUniversalTime() });
         return command;
+    }
+
+    /// <summary>
+    /// The last effective date a row of the reading can hold: its date, and as known at an instant no later than the
+    /// day after that instant in Vietnam. No command takes an effective date after its day (a future
+    /// <c>effectiveOn</c> is refused), so a row recorded by the instant is effective by the instant's day; the day
+    /// after leaves room for a node whose clock is a little ahead.
+    /// </summary>
+    internal static DateOnly EffectiveBy(BalanceReading reading)
+    {
+        if (reading.KnownAt is not { } knownAt) return reading.AsOf;
+        var dayAfter = DateOnly.FromDateTime(knownAt.ToOffset(VietnamCalendar.Offset).DateTime).AddDays(1);
+        return dayAfter < reading.AsOf ? dayAfter : reading.AsOf;
     }
 
     /// <summary>The four texts of <see cref="HistoricalCommand"/>'s query per schema, written once (not at every read).</summary>
@@ -90,7 +110,13 @@ public static class FundQueries
             cross join lateral (
                 select fund, effective_on, inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd
                 from {k.Schema}.{FundMovementProjection.TableName}
-                where locality = f.locality and fund = f.id and effective_on <= @asOf{(k.KnownAt ? " and recorded_at <= @knownAt" : "")}
+                where locality = f.locality and fund = f.id and effective_on <= @effectiveBy{(k.KnownAt ? $"""
+
+                      and recorded_at <= @knownAt
+                      and (select first.recorded_at from {k.Schema}.{FundMovementProjection.TableName} first
+                           where first.locality = f.locality and first.fund = f.id
+                           order by first.effective_on, first.version limit 1) <= @knownAt
+                """ : "")}
                 order by effective_on desc, version desc
                 limit 1) m
             {(k.ByLocality ? "where f.locality = any(@codes)" : "")}
