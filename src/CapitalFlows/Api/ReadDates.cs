@@ -8,7 +8,24 @@ namespace CapitalFlows.Api;
 /// The two time axes of a balance read: <c>asOf</c>, an effective date (the end of that day in Vietnam, today
 /// when omitted), and <c>knownAt</c>, an instant (only what had been recorded by then; now when omitted).
 /// </summary>
-public sealed record BalanceReading(DateOnly AsOf, DateTimeOffset? KnownAt, bool IsLive);
+public sealed record BalanceReading(DateOnly AsOf, DateTimeOffset? KnownAt, bool IsLive)
+{
+    /// <summary>
+    /// The last effective date a movement the reading counts can hold: <see cref="AsOf"/>, and as known at an instant
+    /// no later than the day after that instant in Vietnam. No command takes an effective date after its day (a future
+    /// <c>effectiveOn</c> is refused), so a movement recorded by the instant is effective by the instant's day; the day
+    /// after leaves room for a node whose clock is a little ahead. Reads start their index ranges here.
+    /// </summary>
+    public DateOnly EffectiveBy
+    {
+        get
+        {
+            if (KnownAt is not { } knownAt) return AsOf;
+            var dayAfter = DateOnly.FromDateTime(knownAt.ToOffset(VietnamCalendar.Offset).DateTime).AddDays(1);
+            return dayAfter < AsOf ? dayAfter : AsOf;
+        }
+    }
+}
 
 /// <summary>
 /// Strict parsing of the dates a read takes (API.md, second edition): <c>asOf</c> is exactly <c>YYYY-MM-DD</c>,

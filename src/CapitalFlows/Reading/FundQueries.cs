@@ -73,31 +73,18 @@ public static class FundQueries
     /// events in stream order), so the read stays at one or two descents however much was recorded later: no row is
     /// looked at when the fund's first row was recorded after the instant (history imported or seeded later: the
     /// backward scan would otherwise pass over every row of the fund to find none), and the scan starts no later than
-    /// the day after the instant in Vietnam (<see cref="EffectiveBy"/>), not at the date asked.
+    /// the day after the instant in Vietnam (<see cref="BalanceReading.EffectiveBy"/>), not at the date asked.
     /// </para>
     /// </summary>
     internal static NpgsqlCommand HistoricalCommand(string schema, IReadOnlyList<string>? codes, BalanceReading reading)
     {
         var command = new NpgsqlCommand(HistoricalSql(schema, codes is not null, reading.KnownAt is not null));
-        command.Parameters.Add(new NpgsqlParameter("effectiveBy", NpgsqlDbType.Date) { Value = EffectiveBy(reading) });
+        command.Parameters.Add(new NpgsqlParameter("effectiveBy", NpgsqlDbType.Date) { Value = reading.EffectiveBy });
         if (codes is not null)
             command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = codes.ToArray() });
         if (reading.KnownAt is { } knownAt)
             command.Parameters.Add(new NpgsqlParameter("knownAt", NpgsqlDbType.TimestampTz) { Value = knownAt.ToUniversalTime() });
         return command;
-    }
-
-    /// <summary>
-    /// The last effective date a row of the reading can hold: its date, and as known at an instant no later than the
-    /// day after that instant in Vietnam. No command takes an effective date after its day (a future
-    /// <c>effectiveOn</c> is refused), so a row recorded by the instant is effective by the instant's day; the day
-    /// after leaves room for a node whose clock is a little ahead.
-    /// </summary>
-    internal static DateOnly EffectiveBy(BalanceReading reading)
-    {
-        if (reading.KnownAt is not { } knownAt) return reading.AsOf;
-        var dayAfter = DateOnly.FromDateTime(knownAt.ToOffset(VietnamCalendar.Offset).DateTime).AddDays(1);
-        return dayAfter < reading.AsOf ? dayAfter : reading.AsOf;
     }
 
     /// <summary>The four texts of <see cref="HistoricalCommand"/>'s query per schema, written once (not at every read).</summary>

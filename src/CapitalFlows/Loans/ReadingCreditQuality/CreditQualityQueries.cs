@@ -49,10 +49,11 @@ public static class CreditQualityQueries
     }
 
     /// <summary>
-    /// The query: an index range per locality (effective by the date; the instant and the columns read come from the
-    /// index too), a loan's rows summed per locality, hashed (a loan a merge moved has rows that cancel at its old locality,
-    /// and a group is shown only when it holds a loan), then the groups and the total in one pass (grouping sets),
-    /// borrowers counted distinct in each.
+    /// The query: an index range per locality (effective by the date, and as known at an instant by the day after it:
+    /// <see cref="BalanceReading.EffectiveBy"/>; the instant and the columns read come from the index too), a loan's
+    /// rows summed per locality, hashed (a loan a merge moved has rows that cancel at its old locality, and a group is
+    /// shown only when it holds a loan), then the groups and the total in one pass (grouping sets), borrowers counted
+    /// distinct in each.
     /// </summary>
     internal static NpgsqlCommand Command(string schema, IReadOnlyDictionary<string, string> groupOf, string grouping, BalanceReading reading)
     {
@@ -71,7 +72,7 @@ public static class CreditQualityQueries
                        sum(t.amount_vnd) filter (where t.kind = {LoanQualityKind.WrittenOff} and t.on_date >= @yearStart) as written_off
                 from unnest(@codes, @groups) as m(code, grp)
                 join {schema}.{LoanQualityMovementProjection.TableName} t on t.locality = m.code
-                where t.effective_on <= @asOf{(reading.KnownAt is null ? "" : " and t.recorded_at <= @knownAt")}
+                where t.effective_on <= @effectiveBy{(reading.KnownAt is null ? "" : " and t.recorded_at <= @knownAt")}
                 group by t.loan_id, t.locality, 1, 2)
             select case when grouping(key) = 0 then key end,
                    coalesce(sum(outstanding) filter (where outstanding > 0), 0),
@@ -85,6 +86,7 @@ public static class CreditQualityQueries
             having grouping(key) = 1 or bool_or(held > 0)
             """);
         command.Parameters.Add(new NpgsqlParameter("asOf", NpgsqlDbType.Date) { Value = reading.AsOf });
+        command.Parameters.Add(new NpgsqlParameter("effectiveBy", NpgsqlDbType.Date) { Value = reading.EffectiveBy });
         command.Parameters.Add(new NpgsqlParameter("yearStart", NpgsqlDbType.Date) { Value = new DateOnly(reading.AsOf.Year, 1, 1) });
         command.Parameters.Add(new NpgsqlParameter("codes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = groupOf.Keys.ToArray() });
         command.Parameters.Add(new NpgsqlParameter("groups", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = groupOf.Values.ToArray() });
