@@ -158,7 +158,7 @@ public sealed class ReplayFidelityTests(ServiceFixture service) : IntegrationTes
     /// Every row of the five projections: the documents as Marten loads them (serialised again), and every table as
     /// it holds its rows (the documents' JSON without Marten's own mt_ columns, and the typed columns of the movement tables).
     /// </summary>
-    private static async Task<Dictionary<string, List<(string Id, string Row)>>> ProjectedAsync(
+    internal static async Task<Dictionary<string, List<(string Id, string Row)>>> ProjectedAsync(
         IDocumentStore store, NpgsqlDataSource database, CancellationToken ct, bool withMartenColumns = false)
     {
         // With Marten's columns: every column but the time of the write (mt_version, mt_dotnet_type and the duplicated locality included).
@@ -189,7 +189,7 @@ public sealed class ReplayFidelityTests(ServiceFixture service) : IntegrationTes
         [.. documents.Select(d => (id(d), JsonSerializer.Serialize(d))).OrderBy(d => d.Item1, StringComparer.Ordinal)];
 
     /// <summary>What differs between the live and the rebuilt rows of one kind, or "" when they are the same.</summary>
-    private static string Compare(string name, List<(string Id, string Row)> live, List<(string Id, string Row)> rebuilt)
+    internal static string Compare(string name, List<(string Id, string Row)> live, List<(string Id, string Row)> rebuilt)
     {
         var before = live.ToDictionary(r => r.Id, r => r.Row, StringComparer.Ordinal);
         var after = rebuilt.ToDictionary(r => r.Id, r => r.Row, StringComparer.Ordinal);

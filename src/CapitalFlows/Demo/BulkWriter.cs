@@ -15,9 +15,10 @@ namespace CapitalFlows.Demo;
 /// once), stamped as
 /// <see cref="MovementRecorder"/> stamps a request's events (headers <c>commandId</c>, <c>sub</c>, <c>name</c>,
 /// <c>role</c>, <c>recordedAt</c>, a correlation id, the user name), a reversed command's record updated to name its
-/// reversal; then every projection table (the <c>Fund</c> and <c>Loan</c> snapshots, the fund movements, the daily
-/// capital) written from the log by the rebuild's tables (<see cref="ProjectionRebuild"/>), not by Marten's inline
-/// projections. Events take their sequence numbers in command order.
+/// reversal; then every projection table (the <c>Fund</c> and <c>Loan</c> snapshots, the fund movements, the
+/// credit-quality movements, the daily capital) written by the rebuild's tables (<see cref="ProjectionRebuild"/>), not
+/// by Marten's inline projections, from the events as the batches committed them, kept in memory rather than read back
+/// from the log (so the log must be empty at the start). Events take their sequence numbers in command order.
 /// </summary>
 public sealed class BulkWriter(IDocumentStore store)
 {
@@ -32,18 +33,22 @@ public sealed class BulkWriter(IDocumentStore store)
     /// <summary>
     /// Writes every command, <paramref name="commandsPerBatch"/> to a transaction (fewer when they hold many events),
     /// enumerating <paramref name="commands"/> on a thread of its own so that the simulation runs while the store
-    /// writes, then writes the projections from the log. <paramref name="written"/> hears after each batch.
+    /// writes, then writes the projections from the events appended. <paramref name="written"/> hears after each batch.
     /// </summary>
     public async Task<SeedProgress> WriteAllAsync(
         IEnumerable<DecidedCommand> commands, int commandsPerBatch, Action<SeedProgress>? written, CancellationToken ct)
     {
-        var batches = Channel.CreateBounded<IReadOnlyList<DecidedCommand>>(
-            new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
-        var simulation = Task.Run(() => BatchAsync(commands, commandsPerBatch, batches.Writer, ct), ct);
-
         var database = ((Weasel.Postgresql.PostgresqlDatabase)store.Storage.Database).DataSource;
         var append = new BulkAppend(store, database, TimeProvider.System);
         var schema = store.Options.Events.DatabaseSchemaName;
+        // The projections are written at the end from the events as each batch committed them, kept in memory rather
+        // than read back from the log: so the log must hold nothing else.
+        await using (var any = database.CreateCommand($"select exists (select 1 from {schema}.mt_events)"))
+        {
+            if ((bool)(await any.ExecuteScalarAsync(ct))!)
+                throw new InvalidOperationException("The bulk writer appends into an empty log only: it writes the projections from the events it appends.");
+        }
+
         // The locality index is filled in one statement at the end rather than by its row trigger on every appended
         // event. Its table is emptied and its keys dropped now (LocalityEvents.EmptySql), while nothing reads the log:
         // dropping the key to mt_events locks the log, and at the end it would hold the projections' rebuild back until
@@ -52,21 +57,27 @@ public sealed class BulkWriter(IDocumentStore store)
         // left behind the log.
         await ExecuteAsync(database,
             $"alter table {schema}.mt_events disable trigger {LocalityEvents.TriggerName}; {LocalityEvents.EmptySql(schema)}", ct);
+
+        var batches = Channel.CreateBounded<IReadOnlyList<DecidedCommand>>(
+            new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        var simulation = Task.Run(() => BatchAsync(commands, commandsPerBatch, batches.Writer, ct), ct);
+        var appended = new List<LogRow>();
         var watch = Stopwatch.StartNew();
         var progress = new SeedProgress(0, new Dictionary<string, int>(StringComparer.Ordinal), null, TimeSpan.Zero);
         // Two batches in the database at once: one inserts its rows while the one before it chains and commits.
-        (IReadOnlyList<DecidedCommand> Batch, Task<int> Written)? writing = null;
+        (IReadOnlyList<DecidedCommand> Commands, BulkAppend.Batch Batch, Task<int> Written)? writing = null;
         Task? lastWrite = null;
         try
         {
-            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+            await foreach (var decided in batches.Reader.ReadAllAsync(ct))
             {
-                var write = append.WriteAsync(await append.PrepareAsync(batch.Select(ToBulk).ToList(), ct), ct);
+                var batch = await append.PrepareAsync(decided.Select(ToBulk).ToList(), ct);
+                var write = append.WriteAsync(batch, ct);
                 lastWrite = write;
-                if (writing is { } before) await ReportAsync(before.Batch, before.Written);
-                writing = (batch, write);
+                if (writing is { } before) await ReportAsync(before.Commands, before.Batch, before.Written);
+                writing = (decided, batch, write);
             }
-            if (writing is { } last) await ReportAsync(last.Batch, last.Written);
+            if (writing is { } last) await ReportAsync(last.Commands, last.Batch, last.Written);
         }
         catch when (lastWrite is not null)
         {
@@ -75,21 +86,22 @@ public sealed class BulkWriter(IDocumentStore store)
             throw;
         }
         await simulation;
-        // The locality index and the projections are written from the log side by side: different tables, and the
-        // index's one statement alone would leave a core idle.
+        // The locality index (from the log) and the projections (from the appended events) are written side by side:
+        // different tables, and the index's one statement alone would leave a core idle.
         var refill = ExecuteAsync(database,
             $"select {schema}.{LocalityEvents.RefillFunctionName}(); alter table {schema}.mt_events enable trigger {LocalityEvents.TriggerName}", ct);
-        var rebuild = new ProjectionRebuild(store, database).RunAsync(ct);
+        var rebuild = new ProjectionRebuild(store, database).WriteAsync(appended.ToAsyncEnumerable(), ct);
         await Task.WhenAll(refill, rebuild);
         Rebuilt = await rebuild;
         return progress with { Elapsed = watch.Elapsed };
 
-        async Task ReportAsync(IReadOnlyList<DecidedCommand> batch, Task<int> write)
+        async Task ReportAsync(IReadOnlyList<DecidedCommand> decided, BulkAppend.Batch batch, Task<int> write)
         {
             var events = await write;
+            appended.AddRange(batch.Appended());
             var byType = new Dictionary<string, int>(progress.Commands, StringComparer.Ordinal);
-            foreach (var command in batch) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
-            progress = new SeedProgress(progress.Events + events, byType, batch[^1].EffectiveOn, watch.Elapsed);
+            foreach (var command in decided) byType[command.Type] = byType.GetValueOrDefault(command.Type) + 1;
+            progress = new SeedProgress(progress.Events + events, byType, decided[^1].EffectiveOn, watch.Elapsed);
             written?.Invoke(progress);
         }
     }

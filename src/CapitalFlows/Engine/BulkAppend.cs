@@ -1,6 +1,8 @@
 using System.Globalization;
 using CapitalFlows.Api;
+using CapitalFlows.Engine.Rebuilding;
 using CapitalFlows.EventLog.Chain;
+using CapitalFlows.Funds.ReadingHistory;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -23,7 +25,8 @@ namespace CapitalFlows.Engine;
 /// run again with <c>--reset</c>.
 /// The batch's events are chained in one statement before COMMIT (<see cref="EventChain.AppendedFunctionName"/>),
 /// with the same lock and the same links as the chain's row trigger, which then finds them chained.
-/// It writes no projection: the caller rebuilds them (<see cref="Rebuilding.ProjectionRebuild"/>) once the log is written.
+/// It writes no projection: the caller writes them (<see cref="Rebuilding.ProjectionRebuild"/>) from each batch's
+/// <see cref="Batch.Appended"/> rows once it commits, or from the log once it is written.
 /// <para>It takes none of the recorder's locks: run it while no node takes commands (<c>seed-demo</c> on its own store).</para>
 /// </summary>
 public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, TimeProvider clock)
@@ -45,10 +48,11 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
         private readonly TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         internal Batch(
-            IReadOnlyList<BulkCommand> commands, long[] sequences, Dictionary<string, long> versionsBefore,
+            IReadOnlyList<BulkCommand> commands, long[] sequences, DateTimeOffset appendedAt, Dictionary<string, long> versionsBefore,
             Dictionary<string, long> versionsAfter, Batch? before)
         {
-            (Commands, Sequences, VersionsBefore, VersionsAfter) = (commands, sequences, versionsBefore, versionsAfter);
+            (Commands, Sequences, AppendedAt, VersionsBefore, VersionsAfter) = (commands, sequences, appendedAt, versionsBefore, versionsAfter);
+            EventIds = [.. sequences.Select(_ => Guid.CreateVersion7(appendedAt))];
             BeforeCommitted = before?._committed.Task;
         }
 
@@ -56,11 +60,32 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
 
         public long[] Sequences { get; }
 
+        /// <summary>Each event's id, in the order of <see cref="Sequences"/>.</summary>
+        public Guid[] EventIds { get; }
+
+        /// <summary>The events' <c>timestamp</c>, to the microsecond PostgreSQL keeps.</summary>
+        public DateTimeOffset AppendedAt { get; }
+
         public IReadOnlyDictionary<string, long> VersionsBefore { get; }
 
         public IReadOnlyDictionary<string, long> VersionsAfter { get; }
 
         public int Events => Sequences.Length;
+
+        /// <summary>The batch's events as the log holds them once it commits, in sequence order.</summary>
+        public IEnumerable<LogRow> Appended()
+        {
+            var next = 0;
+            foreach (var command in Commands)
+            {
+                var recordedAt = FundMovementProjection.RecordedAt(RecordedAtHeader(command), AppendedAt);
+                foreach (var e in command.Events)
+                {
+                    yield return new LogRow(Sequences[next], EventIds[next], e.StreamKey, e.Data, AppendedAt, recordedAt);
+                    next++;
+                }
+            }
+        }
 
         /// <summary>The commit of the batch prepared before this one (none for the first).</summary>
         internal Task? BeforeCommitted { get; }
@@ -91,8 +116,10 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
             after[e.StreamKey] = version + 1;
         }
         foreach (var (stream, version) in after) _versions[stream] = version;
-        await CreateStreamsAsync(connection, started, clock.GetUtcNow(), ct);
-        return _lastPrepared = new Batch(commands, sequences, before, after, _lastPrepared);
+        var now = clock.GetUtcNow();
+        var appendedAt = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMicrosecond, now.Offset);
+        await CreateStreamsAsync(connection, started, appendedAt, ct);
+        return _lastPrepared = new Batch(commands, sequences, appendedAt, before, after, _lastPrepared);
     }
 
     /// <summary>
@@ -103,15 +130,14 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
     {
         try
         {
-            var now = clock.GetUtcNow();
             await using var connection = await database.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await CopyEventsAsync(connection, batch, now, ct);
+            await CopyEventsAsync(connection, batch, ct);
             var reversed = await CopyCommandsAsync(connection, batch.Commands, ct);
 
             // Rows the batch before may have changed are touched only once it has committed.
             if (batch.BeforeCommitted is { } before) await before;
-            await UpdateStreamsAsync(connection, batch.VersionsAfter, now, ct);
+            await UpdateStreamsAsync(connection, batch.VersionsAfter, batch.AppendedAt, ct);
             await UpdateReversedAsync(connection, reversed, ct);
             if (batch.Events > 0)
                 await ExecuteAsync(connection, $"select {_schema}.{EventChain.AppendedFunctionName}({batch.Sequences[0]}, {batch.Sequences[^1]})", ct);
@@ -172,7 +198,10 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
         await copy.CompleteAsync(ct);
     }
 
-    private async Task CopyEventsAsync(NpgsqlConnection connection, Batch batch, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The <c>recordedAt</c> header of a command's events.</summary>
+    private static string RecordedAtHeader(BulkCommand command) => command.RecordedAt.ToString("O", CultureInfo.InvariantCulture);
+
+    private async Task CopyEventsAsync(NpgsqlConnection connection, Batch batch, CancellationToken ct)
     {
         var versions = new Dictionary<string, long>(batch.VersionsBefore, StringComparer.Ordinal);
         var next = 0;
@@ -188,7 +217,7 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
                 ["sub"] = command.Caller.Sub,
                 ["name"] = command.Caller.Name,
                 ["role"] = command.Caller.Role,
-                ["recordedAt"] = command.RecordedAt.ToString("O", CultureInfo.InvariantCulture),
+                ["recordedAt"] = RecordedAtHeader(command),
             });
             var correlationId = command.CommandId.ToString("N");
             foreach (var e in command.Events)
@@ -196,13 +225,13 @@ public sealed class BulkAppend(IDocumentStore store, NpgsqlDataSource database, 
                 var version = ++versions[e.StreamKey];
                 var (alias, dotnetType) = _columns.EventType(e.Data.GetType());
                 await copy.StartRowAsync(ct);
-                await copy.WriteAsync(batch.Sequences[next++], NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(Guid.CreateVersion7(now), NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(batch.Sequences[next], NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(batch.EventIds[next++], NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(e.StreamKey, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(version, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(_serializer.ToJson(e.Data), NpgsqlDbType.Jsonb, ct);
                 await copy.WriteAsync(alias, NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(batch.AppendedAt, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteAsync(dotnetType, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(correlationId, NpgsqlDbType.Varchar, ct);
                 await copy.WriteAsync(headers, NpgsqlDbType.Jsonb, ct);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
@@ -18,11 +19,12 @@ public sealed record RebuildResult(long Events, IReadOnlyList<(string Table, lon
 
 /// <summary>
 /// Writes every projection table again from the log: reads <c>mt_events</c> in sequence order in one streaming binary
-/// COPY, folds each fund's and loan's stream with its one fold (<see cref="StreamFolds"/>), and hands every event with
-/// its stream's state to each table (<see cref="Tables"/>), which empties itself and writes its rows with binary COPY
-/// on a connection and in a transaction of its own. The tables commit only when every one of them has completed, so a
-/// rebuild that fails (an event a fold does not know) leaves the tables as they were. Run it while no node takes
-/// commands: a command appended meanwhile would wait on the tables and be missing from the rows written.
+/// COPY (or takes the rows a bulk path appended, <see cref="WriteAsync"/>), folds each fund's and loan's stream with
+/// its one fold (<see cref="StreamFolds"/>), and hands every event with its stream's state to each table
+/// (<see cref="Tables"/>), which empties itself and writes its rows with binary COPY on a connection and in a
+/// transaction of its own. The tables commit only when every one of them has completed, so a rebuild that fails (an
+/// event a fold does not know) leaves the tables as they were. Run it while no node takes commands: a command appended
+/// meanwhile would wait on the tables and be missing from the rows written.
 /// </summary>
 public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext context)
 {
@@ -43,7 +45,15 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
         new DailyCapitalTable(context),
     ];
 
-    public async Task<RebuildResult> RunAsync(CancellationToken ct)
+    /// <summary>Writes every table from the log, read in sequence order.</summary>
+    public Task<RebuildResult> RunAsync(CancellationToken ct) => WriteAsync(ReadLogAsync(ct), ct);
+
+    /// <summary>
+    /// Writes every table from <paramref name="log"/>, which must be the whole log in sequence order: the rows read
+    /// back from <c>mt_events</c> (<see cref="RunAsync"/>), or, for a bulk path that appended into an empty log, the
+    /// rows it appended, kept as each batch committed (<c>BulkWriter</c>), so that they are not read back.
+    /// </summary>
+    public async Task<RebuildResult> WriteAsync(IAsyncEnumerable<LogRow> log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var tables = Tables(context);
@@ -60,29 +70,11 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
 
             var folds = new StreamFolds();
             long events = 0;
-            await using (var reader = await database.OpenConnectionAsync(ct))
+            await foreach (var row in log.WithCancellation(ct))
             {
-                await using var log = await reader.BeginBinaryExportAsync($"""
-                    copy (select seq_id, id, stream_id, data, mt_dotnet_type, timestamp, headers ->> 'recordedAt'
-                          from {context.Qualified("mt_events")} where is_archived is not true order by seq_id)
-                    to stdout (format binary)
-                    """, ct);
-                while (await log.StartRowAsync(ct) != -1)
-                {
-                    var sequence = await log.ReadAsync<long>(NpgsqlDbType.Bigint, ct);
-                    var id = await log.ReadAsync<Guid>(NpgsqlDbType.Uuid, ct);
-                    var stream = await log.ReadAsync<string>(NpgsqlDbType.Varchar, ct);
-                    var json = await log.ReadAsync<string>(NpgsqlDbType.Jsonb, ct);
-                    var type = TypeOf(await log.ReadAsync<string>(NpgsqlDbType.Varchar, ct), sequence);
-                    var timestamp = await log.ReadAsync<DateTimeOffset>(NpgsqlDbType.TimestampTz, ct);
-                    string? recordedAt = log.IsNull ? null : await log.ReadAsync<string>(NpgsqlDbType.Text, ct);
-                    if (recordedAt is null) await log.SkipAsync(ct);
-
-                    var data = Deserialize(json, type);
-                    var folded = folds.Fold(sequence, id, stream, data, timestamp, FundMovementProjection.RecordedAt(recordedAt, timestamp));
-                    foreach (var table in tables) await table.WriteAsync(folded, ct);
-                    events++;
-                }
+                var folded = folds.Fold(row.Sequence, row.Id, row.StreamKey, row.Data, row.Timestamp, row.RecordedAt);
+                foreach (var table in tables) await table.WriteAsync(folded, ct);
+                events++;
             }
 
             var written = new List<(string, long)>();
@@ -97,6 +89,29 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
                 await transaction.DisposeAsync();
                 await connection.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Every event of the log in sequence order, in one streaming binary COPY, deserialised with the store's serializer.</summary>
+    private async IAsyncEnumerable<LogRow> ReadLogAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var reader = await database.OpenConnectionAsync(ct);
+        await using var log = await reader.BeginBinaryExportAsync($"""
+            copy (select seq_id, id, stream_id, data, mt_dotnet_type, timestamp, headers ->> 'recordedAt'
+                  from {context.Qualified("mt_events")} where is_archived is not true order by seq_id)
+            to stdout (format binary)
+            """, ct);
+        while (await log.StartRowAsync(ct) != -1)
+        {
+            var sequence = await log.ReadAsync<long>(NpgsqlDbType.Bigint, ct);
+            var id = await log.ReadAsync<Guid>(NpgsqlDbType.Uuid, ct);
+            var stream = await log.ReadAsync<string>(NpgsqlDbType.Varchar, ct);
+            var json = await log.ReadAsync<string>(NpgsqlDbType.Jsonb, ct);
+            var type = TypeOf(await log.ReadAsync<string>(NpgsqlDbType.Varchar, ct), sequence);
+            var timestamp = await log.ReadAsync<DateTimeOffset>(NpgsqlDbType.TimestampTz, ct);
+            string? recordedAt = log.IsNull ? null : await log.ReadAsync<string>(NpgsqlDbType.Text, ct);
+            if (recordedAt is null) await log.SkipAsync(ct);
+            yield return new LogRow(sequence, id, stream, Deserialize(json, type), timestamp, FundMovementProjection.RecordedAt(recordedAt, timestamp));
         }
     }
 
