@@ -24,8 +24,8 @@ namespace CapitalFlows.IntegrationTests;
 /// <summary>
 /// The demo history as <c>seed-demo</c> writes it: the service's host built but not started, the schema applied,
 /// the history written through Marten (<see cref="BulkWriter"/>) into an empty database of its own. The projections
-/// must then hold exactly what the simulation's ledger holds, and exactly what a rebuild from the log writes, and a service started on that database
-/// must read it, and answer its commands, as it does what its own commands wrote.
+/// must then hold exactly what the simulation's ledger holds, and exactly what a rebuild from the log writes, and a
+/// service started on that database must read it, and answer its commands, as it does what its own commands wrote.
 /// </summary>
 public sealed class DemoHistoryStoreTests(ServiceFixture service) : IntegrationTest(service)
 {

@@ -51,8 +51,8 @@ public sealed class BulkWriter(IDocumentStore store)
 
         // The locality index is filled in one statement at the end rather than by its row trigger on every appended
         // event. Its table is emptied and its keys dropped now (LocalityEvents.EmptySql), while nothing reads the log:
-        // dropping the key to mt_events locks the log, and at the end it would hold the projections' rebuild back until
-        // the refill beside it commits. Should the seed stop half way, the trigger stays off and the next db-apply or
+        // dropping the key to mt_events locks the log against every reader until the transaction ends, which at the
+        // end would be the refill's, however long it takes. Should the seed stop half way, the trigger stays off and the next db-apply or
         // start-up puts it back and refills the table with its keys (LocalityEventsStorage), so the index is never
         // left behind the log.
         await ExecuteAsync(database,
