@@ -61,6 +61,8 @@ public static class ServiceSetup
         builder.Services.AddSingleton<CommandServices>();
         builder.Services.AddSingleton<FourEyes>();
         builder.Services.AddSingleton<ExportLimiter>();
+        // Reads:MaxConcurrent and Reads:MaxQueued checked here: a bad value stops the start, not the first read.
+        builder.Services.AddSingleton(new ReadGate(builder.Configuration));
 
         builder.Services.AddMarten(opts =>
             {
@@ -152,6 +154,7 @@ public static class ServiceSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<ReadGate>();
         app.UseMiddleware<CommandBodyMiddleware>();
         app.Use(CorrelationIdCheck.RefuseMalformed);
 

@@ -8,7 +8,8 @@ namespace CapitalFlows.IntegrationTests;
 /// <summary>
 /// Busy, not broken (API.md, Trust): a node with a small pool, its structure lock held as a merge holds it, and more
 /// concurrent commands than the pool has connections. Every command is answered within its wait — 503 busy with
-/// Retry-After, nothing appended — reads are served meanwhile, and none of it is a 500.
+/// Retry-After, nothing appended — reads are served meanwhile, and none of it is a 500. And a node's reads beyond its
+/// read slots and their queue (<c>Reads:MaxConcurrent</c>, <c>Reads:MaxQueued</c>) are answered busy at once.
 /// </summary>
 public sealed class BusyTests(ServiceFixture service) : IntegrationTest(service)
 {
@@ -60,6 +61,56 @@ public sealed class BusyTests(ServiceFixture service) : IntegrationTest(service)
         // The lock gone, the node takes commands again.
         (await finance.AllocateAsync("VN", "01", 1_000_000)).Expect(200);
         Assert.Equal(eventsBefore + 2, await node.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task With_its_one_read_slot_taken_and_no_queue_a_node_answers_the_next_read_busy_at_once_and_exports_still_run()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var node = await SecondHost.StartAsync(Service, new Dictionary<string, string> { ["Reads:MaxConcurrent"] = "1", ["Reads:MaxQueued"] = "0" });
+        using var finance = node.Client(Roles.CentralFinance);
+        (await finance.EntrustCentralBudgetAsync(1_000_000_000)).Expect(200);
+        using var analyst = node.Client(Roles.Analyst);
+        Task<Sent> holding;
+        Sent refused, export;
+        await using (var connection = await node.Database.OpenConnectionAsync(ct))
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            // The funds' table locked as a migration would lock it: a read of today's capital waits in the database, holding the slot.
+            await using (var tableLock = new Npgsql.NpgsqlCommand("lock table capitalflows.mt_doc_fund in access exclusive mode", connection, transaction))
+                await tableLock.ExecuteNonQueryAsync(ct);
+            holding = SendAsync(analyst, HttpMethod.Get, "/api/localities/VN/capital");
+            await WaitForWaitingReadAsync(node, connection.ProcessID, ct);
+
+            // Bounded, so that a node that lets the read through to the locked table fails the test instead of hanging it.
+            refused = await SendAsync(analyst, HttpMethod.Get, "/api/localities/01/capital").WaitAsync(TimeSpan.FromSeconds(10), ct);
+            export = await SendAsync(analyst, HttpMethod.Get, "/api/events?limit=1").WaitAsync(TimeSpan.FromSeconds(10), ct);
+            Assert.False(holding.IsCompleted, "the read holding the slot was answered while the table was locked");
+            await transaction.RollbackAsync(ct);
+        }
+
+        Assert.True(refused is { Status: 503, ProblemType: "/problems/busy", RetryAfterSeconds: >= 1 }, $"the read beyond the slot answered {refused}");
+        Assert.Contains("Reads:MaxQueued", refused.Body, StringComparison.Ordinal);
+        Assert.True(export.Status == 200, $"an export, which takes no read slot, answered {export}");
+        var held = await holding;
+        Assert.True(held.Status == 200, $"the read that held the slot answered {held}");
+        var after = await SendAsync(analyst, HttpMethod.Get, "/api/localities/01/capital");
+        Assert.True(after.Status == 200, $"a read once the slot was free answered {after}");
+    }
+
+    /// <summary>Waits (at most 20 s) until a backend of the node waits behind the test's own connection <paramref name="blocker"/>.</summary>
+    private static async Task WaitForWaitingReadAsync(SecondHost node, int blocker, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await using var command = node.Database.CreateCommand(
+                "select count(*)::int from pg_stat_activity where pid <> $1 and $1 = any(pg_blocking_pids(pid))");
+            command.Parameters.AddWithValue(blocker);
+            if ((int)(await command.ExecuteScalarAsync(ct))! > 0) return;
+            await Task.Delay(50, ct);
+        }
+        Assert.Fail("no read waited behind the locked table within 20 s");
     }
 
     private static string AllocationBody(int i) =>

@@ -3,7 +3,7 @@ using CapitalFlows.IntegrationTests.Infrastructure;
 namespace CapitalFlows.IntegrationTests;
 
 /// <summary>
-/// A bad authentication setting stops the service at start-up with one clear line and a non-zero exit code; it
+/// A bad authentication setting (or read bound) stops the service at start-up with one clear line and a non-zero exit code; it
 /// used to be found by the first request (the JwtBearer options are read lazily), after which every route was 500.
 /// The real service process, as an operator starts it.
 /// </summary>
@@ -34,6 +34,20 @@ public sealed class StartupSettingsTests
         Assert.True(exitCode is not null, $"{what}: the service was still running after {Quickly.TotalSeconds:F0} s:\n{output}");
         Assert.True(exitCode != 0, $"{what}: exit code 0:\n{output}");
         Assert.Contains("CapitalFlows cannot start: " + message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_read_bound_below_one_stops_the_start_with_a_clear_message()
+    {
+        var (exitCode, output) = await ServiceProcess.RunUntilExitAsync("Testing", new Dictionary<string, string?>
+        {
+            ["Auth__SigningKey"] = ServiceFixture.SigningKey,
+            ["Reads__MaxConcurrent"] = "0",
+        }, Quickly);
+
+        Assert.True(exitCode is not null and not 0, $"exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none (still running)"}:\n{output}");
+        Assert.Contains("CapitalFlows cannot start: Reads:MaxConcurrent must be 1 or more", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CapitalFlows.Engine;
 using CapitalFlows.Localities;
+using CapitalFlows.Operations;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -77,6 +78,8 @@ public static class OpenApiContract
         if (row.Body is not null) slugs.Add("validation");
         slugs.AddRange(row.Problems);
         slugs.Add("forbidden");
+        // A read waits for one of the node's read slots, and is answered busy when their queue is full (ReadGate).
+        if (ReadGate.Holds(description.HttpMethod ?? "", "/" + description.RelativePath)) slugs.Add("busy");
         if (row.Body is not null) slugs.Add("command-id-reused");
         foreach (var group in slugs.Distinct().GroupBy(s => Problems.Catalogue[s].Status).OrderBy(g => g.Key))
             responses[group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Problem(document,

@@ -40,7 +40,7 @@ public static class Problems
             ["total-limit"] = (409, "Total limit",
                 "The inflow would take a total past 9,000,000,000,000,000,000 đồng: the fund's inflows or the capital the bank holds nationally (every locality's and subtree's capital is part of it). Nothing was recorded."),
             ["busy"] = (503, "Busy",
-                "The service could not get the locks or a place among the commands in flight within Commands:LockTimeoutSeconds (a merge or a long queue on the same fund), or a read found every database connection in use. Nothing was recorded: send the same request again after Retry-After seconds."),
+                "The service could not get the locks or a place among the commands in flight within Commands:LockTimeoutSeconds (a merge or a long queue on the same fund), a read found every database connection in use, or a read found this node's read slots taken and as many reads waiting for them as it queues (Reads:MaxConcurrent, Reads:MaxQueued). Nothing was recorded: send the same request again after Retry-After seconds."),
             ["same-approver"] = (403, "Same approver",
                 "Four eyes: the user who sent a held command may not approve it; another central-finance user must."),
             ["approval-decided"] = (409, "Approval already decided",
