@@ -30,10 +30,10 @@ public sealed class BulkEngineTests
     {
         var folds = new StreamFolds();
 
-        var first = folds.Fold(1, Guid.NewGuid(), Key.StreamKey, Received(100, June), Recorded, Recorded);
-        var drawn = folds.Fold(2, Guid.NewGuid(), LoanId.ToString(), Drawn(30, June), Recorded, Recorded);
-        var second = folds.Fold(3, Guid.NewGuid(), Key.StreamKey, Lent(30, June), Recorded, Recorded);
-        var other = folds.Fold(4, Guid.NewGuid(), "periods", new object(), Recorded, Recorded);
+        var first = folds.Fold(new LogRow(1, Guid.NewGuid(), Key.StreamKey, Received(100, June), Recorded, Recorded));
+        var drawn = folds.Fold(new LogRow(2, Guid.NewGuid(), LoanId.ToString(), Drawn(30, June), Recorded, Recorded));
+        var second = folds.Fold(new LogRow(3, Guid.NewGuid(), Key.StreamKey, Lent(30, June), Recorded, Recorded));
+        var other = folds.Fold(new LogRow(4, Guid.NewGuid(), "periods", new object(), Recorded, Recorded));
 
         Assert.Equal((1L, 100L), (first.Position, first.Fund!.AvailableVnd));
         Assert.Equal((2L, 70L, 30L), (second.Position, second.Fund!.AvailableVnd, second.Fund.LoansOutstandingVnd));
@@ -49,9 +49,9 @@ public sealed class BulkEngineTests
         var folds = new StreamFolds();
 
         var onFund = Assert.Throws<InvalidOperationException>(() =>
-            folds.Fold(1, Guid.NewGuid(), Key.StreamKey, new LoanRepaid(LoanId, Guid.NewGuid(), 10, June), Recorded, Recorded));
+            folds.Fold(new LogRow(1, Guid.NewGuid(), Key.StreamKey, new LoanRepaid(LoanId, Guid.NewGuid(), 10, June), Recorded, Recorded)));
         var repaidBeforeDrawn = Assert.Throws<InvalidOperationException>(() =>
-            folds.Fold(2, Guid.NewGuid(), LoanId.ToString(), new LoanRepaid(LoanId, Guid.NewGuid(), 10, June), Recorded, Recorded));
+            folds.Fold(new LogRow(2, Guid.NewGuid(), LoanId.ToString(), new LoanRepaid(LoanId, Guid.NewGuid(), 10, June), Recorded, Recorded)));
 
         Assert.Contains("LoanRepaid", onFund.Message, StringComparison.Ordinal);
         Assert.Contains("does not follow on a new loan", repaidBeforeDrawn.Message, StringComparison.Ordinal);

@@ -106,8 +106,8 @@ public sealed class OneFoldPerStreamTests
     {
         var folds = new StreamFolds();
         var sequence = 0L;
-        foreach (var e in FundHistory) folds.Fold(++sequence, Guid.NewGuid(), Key.StreamKey, e, Recorded, Recorded);
-        foreach (var e in LoanHistory) folds.Fold(++sequence, Guid.NewGuid(), LoanId.ToString(), e, Recorded, Recorded);
+        foreach (var e in FundHistory) folds.Fold(new LogRow(++sequence, Guid.NewGuid(), Key.StreamKey, e, Recorded, Recorded));
+        foreach (var e in LoanHistory) folds.Fold(new LogRow(++sequence, Guid.NewGuid(), LoanId.ToString(), e, Recorded, Recorded));
 
         Assert.Equal(FundHistory.Aggregate(Fund.Empty(Key), (fund, e) => fund.Evolve(e)), folds.Funds[Key.StreamKey]);
         Assert.Equal(Json(Loan.Fold(LoanHistory)), Json(folds.Loans[LoanId.ToString()]));

@@ -72,7 +72,7 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
             long events = 0;
             await foreach (var row in log.WithCancellation(ct))
             {
-                var folded = folds.Fold(row.Sequence, row.Id, row.StreamKey, row.Data, row.Timestamp, row.RecordedAt);
+                var folded = folds.Fold(row);
                 foreach (var table in tables) await table.WriteAsync(folded, ct);
                 events++;
             }

@@ -26,8 +26,9 @@ public sealed class StreamFolds
     public long LastSequence { get; private set; }
 
     /// <summary>Folds one more event of the log into its stream's state.</summary>
-    public FoldedEvent Fold(long sequence, Guid id, string streamKey, object data, DateTimeOffset timestamp, DateTimeOffset recordedAt)
+    public FoldedEvent Fold(LogRow row)
     {
+        var (sequence, id, streamKey, data, timestamp, recordedAt) = row;
         var position = _positions.GetValueOrDefault(streamKey) + 1;
         _positions[streamKey] = position;
         LastSequence = sequence;
