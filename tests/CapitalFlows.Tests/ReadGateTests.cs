@@ -26,17 +26,33 @@ public sealed class ReadGateTests
         return http;
     }
 
-    /// <summary>An endpoint that records that it ran and answers when <see cref="Answer"/> is called (or fails after 10 s, so that a gate that lets the wrong request through fails its test instead of hanging it).</summary>
-    private sealed class HeldEndpoint
+    /// <summary>
+    /// A request through the gate to an endpoint that records that it ran and answers when <see cref="AnswerAsync"/> is
+    /// called (or fails after 10 s, so that a gate that lets the wrong request through fails its test instead of hanging it).
+    /// </summary>
+    private sealed class HeldRequest
     {
         private readonly TaskCompletionSource _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public bool Ran { get; private set; }
-        public void Answer() => _answer.SetResult();
 
-        public async Task InvokeAsync(HttpContext http)
+        private HeldRequest(ReadGate gate, HttpContext http) => Done = gate.InvokeAsync(http, async _ =>
         {
             Ran = true;
             await _answer.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        });
+
+        public bool Ran { get; private set; }
+
+        /// <summary>The request through the gate: done when answered, refused, or given up.</summary>
+        public Task Done { get; }
+
+        public static HeldRequest Send(ReadGate gate, HttpContext http) => new(gate, http);
+
+        public static HeldRequest Send(ReadGate gate, string method = "GET", string path = "/api/localities/VN/capital") => new(gate, Request(method, path));
+
+        public async Task AnswerAsync()
+        {
+            _answer.SetResult();
+            await Done;
         }
     }
 
@@ -63,25 +79,21 @@ public sealed class ReadGateTests
     public async Task With_one_slot_a_second_read_runs_only_once_the_first_has_answered_and_a_third_after_it()
     {
         using var gate = Gate(("Reads:MaxConcurrent", "1"));
-        var (first, second, third) = (new HeldEndpoint(), new HeldEndpoint(), new HeldEndpoint());
 
-        var firstRead = gate.InvokeAsync(Request("GET", "/api/localities/01/capital"), first.InvokeAsync);
-        var secondRead = gate.InvokeAsync(Request("GET", "/api/localities/02/capital"), second.InvokeAsync);
-        var thirdRead = gate.InvokeAsync(Request("GET", "/api/loans"), third.InvokeAsync);
+        var first = HeldRequest.Send(gate);
+        var second = HeldRequest.Send(gate, path: "/api/localities/02/capital");
+        var third = HeldRequest.Send(gate, path: "/api/loans");
         await Task.Delay(100, TestContext.Current.CancellationToken);
         Assert.True(first.Ran);
         Assert.False(second.Ran, "the second read ran while the first held the only slot");
 
-        first.Answer();
-        await firstRead;
+        await first.AnswerAsync();
         await WaitUntil(() => second.Ran);
         Assert.False(third.Ran, "the third read ran before the second, which came first");
 
-        second.Answer();
-        await secondRead;
+        await second.AnswerAsync();
         await WaitUntil(() => third.Ran);
-        third.Answer();
-        await thirdRead;
+        await third.AnswerAsync();
     }
 
     [Theory]
@@ -93,29 +105,24 @@ public sealed class ReadGateTests
     public async Task Commands_exports_and_what_is_outside_the_api_never_wait_for_a_read_slot(string method, string path)
     {
         using var gate = Gate(("Reads:MaxConcurrent", "1"), ("Reads:MaxQueued", "0"));
-        var holder = new HeldEndpoint();
-        var held = gate.InvokeAsync(Request("GET", "/api/localities/VN/capital"), holder.InvokeAsync);
-        var other = new HeldEndpoint();
+        var holder = HeldRequest.Send(gate);
 
-        var request = gate.InvokeAsync(Request(method, path), other.InvokeAsync);
+        var other = HeldRequest.Send(gate, method, path);
 
         Assert.True(other.Ran, $"{method} {path} waited for the read slot");
-        other.Answer();
-        await request;
-        holder.Answer();
-        await held;
+        await other.AnswerAsync();
+        await holder.AnswerAsync();
     }
 
     [Fact]
     public async Task A_read_beyond_the_queue_is_answered_503_busy_with_retry_after_and_never_runs()
     {
         using var gate = Gate(("Reads:MaxConcurrent", "1"), ("Reads:MaxQueued", "0"));
-        var holder = new HeldEndpoint();
-        var held = gate.InvokeAsync(Request("GET", "/api/localities/VN/capital"), holder.InvokeAsync);
-        var refused = new HeldEndpoint();
+        var holder = HeldRequest.Send(gate);
         var http = Request("GET", "/api/localities/01/capital");
 
-        await gate.InvokeAsync(http, refused.InvokeAsync);
+        var refused = HeldRequest.Send(gate, http);
+        await refused.Done;
 
         Assert.False(refused.Ran);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, http.Response.StatusCode);
@@ -124,33 +131,27 @@ public sealed class ReadGateTests
         var body = await new StreamReader(http.Response.Body).ReadToEndAsync(TestContext.Current.CancellationToken);
         Assert.Contains("\"type\":\"/problems/busy\"", body, StringComparison.Ordinal);
         Assert.Contains("Reads:MaxQueued", body, StringComparison.Ordinal);
-        holder.Answer();
-        await held;
+        await holder.AnswerAsync();
     }
 
     [Fact]
     public async Task A_waiting_read_whose_client_goes_away_gives_its_place_up_and_never_runs()
     {
         using var gate = Gate(("Reads:MaxConcurrent", "1"), ("Reads:MaxQueued", "1"));
-        var holder = new HeldEndpoint();
-        var held = gate.InvokeAsync(Request("GET", "/api/localities/VN/capital"), holder.InvokeAsync);
+        var holder = HeldRequest.Send(gate);
         using var client = new CancellationTokenSource();
-        var gone = new HeldEndpoint();
         var goneRequest = Request("GET", "/api/localities/01/capital");
         goneRequest.RequestAborted = client.Token;
-        var goneRead = gate.InvokeAsync(goneRequest, gone.InvokeAsync);
+        var gone = HeldRequest.Send(gate, goneRequest);
 
         await client.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => goneRead);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gone.Done);
         // Its place in the queue (the only one) is free: the next read waits there, and runs after the holder.
-        var next = new HeldEndpoint();
-        var nextRead = gate.InvokeAsync(Request("GET", "/api/localities/02/capital"), next.InvokeAsync);
-        holder.Answer();
-        await held;
+        var next = HeldRequest.Send(gate, path: "/api/localities/02/capital");
+        await holder.AnswerAsync();
         await WaitUntil(() => next.Ran);
-        next.Answer();
-        await nextRead;
+        await next.AnswerAsync();
         Assert.False(gone.Ran);
     }
 
