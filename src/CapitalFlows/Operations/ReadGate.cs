@@ -8,10 +8,11 @@ namespace CapitalFlows.Operations;
 
 /// <summary>
 /// How many reads run at once on this node: <c>Reads:MaxConcurrent</c>, twice its processors unless configured (the
-/// old rule of thumb for a database's busy connections: twice its cores). A read is a <c>GET</c> (or <c>HEAD</c>) under <c>/api</c> other than an export (the log and the reports have
-/// their own bound, <see cref="ExportLimiter"/>, since they last as long as their client reads). The reads beyond
-/// the bound wait in the order they came, for as long as their client waits, up to <c>Reads:MaxQueued</c> of them;
-/// a read beyond that is answered 503 <c>busy</c> with <c>Retry-After</c> at once.
+/// old rule of thumb for a database's busy connections: twice its cores). A read is a <c>GET</c> (or <c>HEAD</c>)
+/// under <c>/api</c> other than an export (the log and the reports have their own bound, <see cref="ExportLimiter"/>,
+/// since they last as long as their client reads). The reads beyond the bound wait in the order they came, for as
+/// long as their client waits, up to <c>Reads:MaxQueued</c> of them; a read beyond that is answered 503 <c>busy</c>
+/// with <c>Retry-After</c> at once.
 /// <para>
 /// Why: a read is mostly the database's work, and the database runs on the same few cores. Sixteen analysts' reads
 /// at once on two cores each take eight times as long, and any one of them may be the one that waits for all the
