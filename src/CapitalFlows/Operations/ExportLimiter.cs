@@ -32,6 +32,10 @@ public sealed class ExportLimiter : IDisposable
 
     public int MaxConcurrent { get; }
 
+    /// <summary>Whether a <c>GET</c> of <paramref name="path"/> is an export: the log (<c>/api/events</c>) or a report (<c>/api/reports/...</c>).</summary>
+    public static bool IsExport(PathString path) =>
+        path.StartsWithSegments("/api/events") || path.StartsWithSegments("/api/reports");
+
     /// <summary>
     /// A slot for one export, held until it is disposed (when the export ends, however it ends); null when
     /// <see cref="MaxConcurrent"/> exports are running already.

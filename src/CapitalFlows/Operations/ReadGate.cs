@@ -59,8 +59,7 @@ public sealed class ReadGate : IMiddleware, IDisposable
     public static bool Holds(string method, PathString path) =>
         (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
         && path.StartsWithSegments("/api")
-        && !path.StartsWithSegments("/api/events")
-        && !path.StartsWithSegments("/api/reports");
+        && !ExportLimiter.IsExport(path);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {

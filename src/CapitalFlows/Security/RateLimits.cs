@@ -62,7 +62,7 @@ public static class RateLimits
     {
         if (!request.Path.StartsWithSegments("/api")) return (null, 0);
         if (HttpMethods.IsPost(request.Method)) return ("commands", limits.CommandsPerMinute);
-        if (HttpMethods.IsGet(request.Method) && (request.Path.StartsWithSegments("/api/events") || request.Path.StartsWithSegments("/api/reports")))
+        if (HttpMethods.IsGet(request.Method) && ExportLimiter.IsExport(request.Path))
             return ("exports", limits.ExportsPerMinute);
         return (null, 0);
     }
