@@ -1,6 +1,7 @@
 using System.Globalization;
 using CapitalFlows.Api;
 using CapitalFlows.Engine;
+using CapitalFlows.Operations;
 using CapitalFlows.Programmes;
 using JasperFx.CommandLine;
 using Marten;
@@ -90,6 +91,7 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         // A batch job: no background collections beside the work (they cost about 6 s of CPU a 1,000,000-event seed).
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.Batch;
         var writer = new BulkWriter(store);
+        var collector = CollectorFigures.Now();
         var done = await writer.WriteAllAsync(history.Commands(), input.BatchFlag, progress =>
         {
             if (progress.Elapsed - reportedAt < ProgressEvery) return;
@@ -101,6 +103,7 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
         Summarise(history, done);
         if (writer.Rebuilt is { } rebuilt)
             Console.WriteLine(Invariant($"Projections written from the log (within the time above): {string.Join(", ", rebuilt.Tables.Select(t => Invariant($"{t.Table} {t.Rows:N0} rows")))} from {rebuilt.Events:N0} events in {rebuilt.Elapsed.TotalSeconds:N1} s, {rebuilt.EventsPerSecond:N0} events/s."));
+        Console.WriteLine(CollectorFigures.Since(collector));
         await RecordScaleAsync(store, history, clock);
         Console.WriteLine(Invariant($"Base history recorded by {history.CorrectionsRecordedAfter:O}; the back-dated corrections after it: ask knownAt={history.CorrectionsRecordedAfter:O} for the books before them."));
         foreach (var line in DemoCheck.Lines(DemoCheck.Rows(history.Tally, k), k)) Console.WriteLine(line);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CapitalFlows.Operations;
 using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
@@ -25,9 +26,11 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         var configuration = (IConfiguration)host.Services.GetService(typeof(IConfiguration))!;
         await using var database = NpgsqlDataSource.Create(configuration.GetConnectionString("CapitalFlows") ?? ServiceSetup.LocalDevelopmentDatabase);
 
+        var collector = CollectorFigures.Now();
         var result = await new ProjectionRebuild(store, database).RunAsync(CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Rebuilt {string.Join(", ", result.Tables.Select(t => $"{t.Table} ({t.Rows:N0} rows)"))} from {result.Events:N0} events in {result.Elapsed.TotalSeconds:N1} s: {result.EventsPerSecond:N0} events/s."));
+        Console.WriteLine(CollectorFigures.Since(collector));
         return true;
     }
 }

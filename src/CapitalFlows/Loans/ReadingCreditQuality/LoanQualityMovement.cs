@@ -53,31 +53,51 @@ public sealed record LoanQualityMovement(
         var after = Loan.Fold([data], before);
         if (data is not ILedgerEvent ledgerEvent || (after ?? before) is not { } loan) return (after, []);
 
-        var changes = new Dictionary<(string Locality, short Kind, DateOnly On), long>();
-        foreach (var (key, amount) in Contributions(before)) changes[key] = changes.GetValueOrDefault(key) - amount;
-        foreach (var (key, amount) in Contributions(after)) changes[key] = changes.GetValueOrDefault(key) + amount;
-        var rows = changes
-            .Where(c => c.Value != 0)
-            .OrderBy(c => c.Key.Locality, StringComparer.Ordinal).ThenBy(c => c.Key.Kind).ThenBy(c => c.Key.On)
-            .Select((c, n) => new LoanQualityMovement(
-                $"{eventId}:{n}", Guid.Parse(loan.Id), c.Key.Locality, loan.Programme, loan.EntrustedOrganisation, loan.BorrowerRef,
-                c.Key.Kind, c.Key.On, c.Value, ledgerEvent.EffectiveOn, recordedAt))
-            .ToList();
+        // The contributions before, negated, and after, in the rows' order: those of one key sit together and are summed.
+        var changes = new List<Contribution>();
+        AddContributions(changes, before, -1);
+        AddContributions(changes, after, 1);
+        changes.Sort(Contribution.Compare);
+
+        var loanId = Guid.Parse(loan.Id);
+        var rows = new List<LoanQualityMovement>();
+        for (var i = 0; i < changes.Count;)
+        {
+            var key = changes[i];
+            var amount = 0L;
+            for (; i < changes.Count && Contribution.Compare(changes[i], key) == 0; i++) amount += changes[i].AmountVnd;
+            if (amount == 0) continue;
+            rows.Add(new LoanQualityMovement(
+                $"{eventId}:{rows.Count}", loanId, key.Locality, loan.Programme, loan.EntrustedOrganisation, loan.BorrowerRef,
+                key.Kind, key.On, amount, ledgerEvent.EffectiveOn, recordedAt));
+        }
         return (after, rows);
     }
 
     /// <summary>
-    /// A loan's figures in a state, by locality, kind and date: the loan itself, its unpaid principal by due date (none
-    /// once its drawdown is reversed) and its standing write-offs by their dates.
+    /// A loan's figures in a state, each with <paramref name="sign"/>, by locality, kind and date: the loan itself, its
+    /// unpaid principal by due date (none once its drawdown is reversed) and its standing write-offs by their dates.
     /// </summary>
-    private static IEnumerable<((string Locality, short Kind, DateOnly On) Key, long AmountVnd)> Contributions(Loan? loan)
+    private static void AddContributions(List<Contribution> changes, Loan? loan, int sign)
     {
-        if (loan is null) yield break;
-        yield return ((loan.Locality, LoanQualityKind.Held, loan.DrawnOn), 1);
+        if (loan is null) return;
+        changes.Add(new Contribution(loan.Locality, LoanQualityKind.Held, loan.DrawnOn, sign));
         if (loan.Status != LoanStatus.Reversed)
-            foreach (var instalment in loan.Schedule.Where(i => i.UnpaidVnd != 0))
-                yield return ((loan.Locality, LoanQualityKind.Unpaid, instalment.DueOn), instalment.UnpaidVnd);
+            foreach (var instalment in loan.Schedule)
+                if (instalment.UnpaidVnd != 0)
+                    changes.Add(new Contribution(loan.Locality, LoanQualityKind.Unpaid, instalment.DueOn, sign * instalment.UnpaidVnd));
         foreach (var writeOff in loan.WriteOffs)
-            yield return ((loan.Locality, LoanQualityKind.WrittenOff, writeOff.EffectiveOn), writeOff.AmountVnd);
+            changes.Add(new Contribution(loan.Locality, LoanQualityKind.WrittenOff, writeOff.EffectiveOn, sign * writeOff.AmountVnd));
+    }
+
+    /// <summary>One figure of a loan at a locality, of a kind, on a date; ordered by those three, as the rows are.</summary>
+    private readonly record struct Contribution(string Locality, short Kind, DateOnly On, long AmountVnd)
+    {
+        public static int Compare(Contribution a, Contribution b)
+        {
+            var byLocality = string.CompareOrdinal(a.Locality, b.Locality);
+            if (byLocality != 0) return byLocality;
+            return a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.On.CompareTo(b.On);
+        }
     }
 }
