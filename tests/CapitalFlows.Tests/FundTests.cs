@@ -21,6 +21,24 @@ public sealed class FundTests
         Assert.Null(fund.LastMovementOn);
     }
 
+    [Theory]
+    [InlineData("01")]
+    [InlineData("01/central-budget")]
+    [InlineData("01/central-budget/poor-households/extra")]
+    public void A_fund_stream_key_is_three_parts_and_nothing_else_is_read_as_one(string streamKey) =>
+        Assert.Throws<FormatException>(() => FundKey.Parse(streamKey));
+
+    [Fact]
+    public void A_fund_read_back_with_its_id_knows_its_locality_source_and_programme_from_it()
+    {
+        var fund = new Fund { Id = "00004/central-budget/poor-households", ReceivedVnd = 5 };
+
+        Assert.Equal(BaDinhPoor, FundKey.Parse(fund.Id));
+        Assert.Equal(BaDinhPoor, fund.Key);
+        Assert.Equal(("00004", Sources.CentralBudget, "poor-households"), (fund.Locality, fund.Source, fund.Programme));
+        Assert.Equal(fund, Given.Fund(BaDinhPoor) with { ReceivedVnd = 5 });
+    }
+
     [Fact]
     public void Every_kind_of_inflow_counts_as_both_inflow_and_received()
     {

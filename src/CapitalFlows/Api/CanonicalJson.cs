@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,11 +13,11 @@ public static class CanonicalJson
 {
     public static string Hash(JsonElement body, string route = "")
     {
-        using var buffer = new MemoryStream();
-        buffer.Write(Encoding.UTF8.GetBytes(route + "\n"));
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Encoding.UTF8.GetBytes(route + "\n", buffer);
         using (var writer = new Utf8JsonWriter(buffer))
             Write(body, writer);
-        return Convert.ToHexString(SHA256.HashData(buffer.ToArray()));
+        return Convert.ToHexString(SHA256.HashData(buffer.WrittenSpan));
     }
 
     private static void Write(JsonElement element, Utf8JsonWriter writer)

@@ -115,6 +115,7 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
     {
         var history = new DemoHistory(options, ProgrammeCatalogue.LoadEmbedded(), clock);
         var started = System.Diagnostics.Stopwatch.StartNew();
+        var collector = CollectorFigures.Now();
         var (commands, events) = (0L, 0L);
         foreach (var command in history.Commands())
         {
@@ -122,6 +123,7 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
             events += command.Events.Count;
         }
         Console.WriteLine(Invariant($"Dry run at 1 : {options.SampleFactor}, {options.From:yyyy-MM-dd} to {options.To:yyyy-MM-dd}: {events:N0} events of {commands:N0} commands simulated in {started.Elapsed:h\\:mm\\:ss}, nothing written."));
+        Console.WriteLine(CollectorFigures.Since(collector));
         Console.WriteLine("Accepted: " + string.Join(", ", history.Accepted.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => Invariant($"{t.Key} {t.Value:N0}"))));
         Console.WriteLine("Refused and skipped: " + (history.Refusals.Count == 0
             ? "none"

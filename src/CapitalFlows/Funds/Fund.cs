@@ -78,8 +78,14 @@ public sealed record FundMergedIn(string Locality, string From, string Source, s
 /// </summary>
 public sealed record Fund
 {
-    /// <summary>The fund's stream key, <c>locality/source/programme</c>.</summary>
-    public string Id { get; set; } = "";
+    private string _id = "";
+
+    /// <summary>The fund's stream key, <c>locality/source/programme</c>; read into <see cref="Key"/> once, when it is set.</summary>
+    public string Id
+    {
+        get => _id;
+        set => (_id, Key) = (value, value.Length == 0 ? default : FundKey.Parse(value));
+    }
 
     /// <summary>Capital that entered the bank into this fund: entrusted, mobilised, topped up or donated.</summary>
     public long InflowsVnd { get; init; }
@@ -103,18 +109,18 @@ public sealed record Fund
     /// <summary>The effective date of the fund's latest movement: no later movement may be dated before it.</summary>
     public DateOnly? LastMovementOn { get; init; }
 
-    public string Locality => FundKey.Parse(Id).Locality;
+    public string Locality => Key.Locality;
 
-    public string Source => FundKey.Parse(Id).Source;
+    public string Source => Key.Source;
 
-    public string Programme => FundKey.Parse(Id).Programme;
+    public string Programme => Key.Programme;
 
     public long AvailableVnd => ReceivedVnd - PassedDownVnd - LentVnd + RepaidVnd;
 
     public long LoansOutstandingVnd => LentVnd - RepaidVnd - WrittenOffVnd;
 
     [JsonIgnore]
-    public FundKey Key => FundKey.Parse(Id);
+    public FundKey Key { get; private set; }
 
     public static Fund Empty(FundKey key) => new() { Id = key.StreamKey };
 

@@ -12,9 +12,10 @@ public readonly record struct FundKey(string Locality, string Source, string Pro
 
     public static FundKey Parse(string streamKey)
     {
-        var parts = streamKey.Split('/');
-        return parts.Length == 3
-            ? new FundKey(parts[0], parts[1], parts[2])
+        var first = streamKey.IndexOf('/', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : streamKey.IndexOf('/', first + 1);
+        return second >= 0 && streamKey.IndexOf('/', second + 1) < 0
+            ? new FundKey(streamKey[..first], streamKey[(first + 1)..second], streamKey[(second + 1)..])
             : throw new FormatException($"'{streamKey}' is not a fund stream key (locality/source/programme).");
     }
 }
