@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Text;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Loans;
@@ -106,7 +105,7 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
             var sequence = await log.ReadAsync<long>(NpgsqlDbType.Bigint, ct);
             var id = await log.ReadAsync<Guid>(NpgsqlDbType.Uuid, ct);
             var stream = await log.ReadAsync<string>(NpgsqlDbType.Varchar, ct);
-            var json = await log.ReadAsync<string>(NpgsqlDbType.Jsonb, ct);
+            var json = await log.ReadAsync<byte[]>(NpgsqlDbType.Jsonb, ct);
             var type = TypeOf(await log.ReadAsync<string>(NpgsqlDbType.Varchar, ct), sequence);
             var timestamp = await log.ReadAsync<DateTimeOffset>(NpgsqlDbType.TimestampTz, ct);
             string? recordedAt = log.IsNull ? null : await log.ReadAsync<string>(NpgsqlDbType.Text, ct);
@@ -115,9 +114,9 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
         }
     }
 
-    private object Deserialize(string json, Type type)
+    private object Deserialize(byte[] json, Type type)
     {
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        using var stream = new MemoryStream(json, writable: false);
         return context.Serializer.FromJson(type, stream);
     }
 
