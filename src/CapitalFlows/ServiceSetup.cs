@@ -61,8 +61,10 @@ public static class ServiceSetup
         builder.Services.AddSingleton<CommandServices>();
         builder.Services.AddSingleton<FourEyes>();
         builder.Services.AddSingleton<ExportLimiter>();
-        // Reads:MaxConcurrent and Reads:MaxQueued checked here: a bad value stops the start, not the first read.
-        builder.Services.AddSingleton(new ReadGate(builder.Configuration));
+        // Reads:MaxConcurrent and Reads:MaxQueued checked here: a bad value stops the start, not the first read. Handed
+        // over by a factory, so that the container disposes it with the host.
+        var readGate = new ReadGate(builder.Configuration);
+        builder.Services.AddSingleton(_ => readGate);
 
         builder.Services.AddMarten(opts =>
             {
