@@ -33,10 +33,10 @@ public sealed class DailyCapitalTable(RebuildContext context) : IProjectionTable
 
     public string Name => "mt_doc_dailycapital";
 
-    public async Task BeginAsync(NpgsqlConnection connection, CancellationToken ct)
+    public Task BeginAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         _connection = connection;
-        await context.TruncateAsync(connection, Name, ct);
+        return Task.CompletedTask;
     }
 
     public ValueTask WriteAsync(FoldedEvent e, CancellationToken ct)

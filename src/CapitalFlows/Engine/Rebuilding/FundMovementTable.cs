@@ -20,7 +20,6 @@ public sealed class FundMovementTable(RebuildContext context) : IProjectionTable
 
     public async Task BeginAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await context.TruncateAsync(connection, Name, ct);
         _copy = await connection.BeginBinaryImportAsync($"""
             copy {context.Qualified(Name)} (id, fund, locality, version, effective_on, recorded_at,
                 inflows_vnd, inflows_reversed_vnd, received_vnd, passed_down_vnd, lent_vnd, repaid_vnd, written_off_vnd)
@@ -32,12 +31,21 @@ public sealed class FundMovementTable(RebuildContext context) : IProjectionTable
     {
         if (e.Fund is not { } fund) return;
         var m = FundMovement.After(e.Id, fund, ((ILedgerEvent)e.Data).EffectiveOn, e.RecordedAt);
-        await _copy!.WriteTypedRowAsync(ct,
-            (m.Id, NpgsqlDbType.Uuid), (m.Fund, NpgsqlDbType.Varchar), (m.Locality, NpgsqlDbType.Varchar), (e.Position, NpgsqlDbType.Bigint),
-            (m.EffectiveOn, NpgsqlDbType.Date), (m.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz),
-            (m.InflowsVnd, NpgsqlDbType.Bigint), (m.InflowsReversedVnd, NpgsqlDbType.Bigint), (m.ReceivedVnd, NpgsqlDbType.Bigint),
-            (m.PassedDownVnd, NpgsqlDbType.Bigint), (m.LentVnd, NpgsqlDbType.Bigint), (m.RepaidVnd, NpgsqlDbType.Bigint),
-            (m.WrittenOffVnd, NpgsqlDbType.Bigint));
+        var copy = _copy!;
+        await copy.StartRowAsync(ct);
+        await copy.WriteAsync(m.Id, NpgsqlDbType.Uuid, ct);
+        await copy.WriteAsync(m.Fund, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync(m.Locality, NpgsqlDbType.Varchar, ct);
+        await copy.WriteAsync(e.Position, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.EffectiveOn, NpgsqlDbType.Date, ct);
+        await copy.WriteAsync(m.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+        await copy.WriteAsync(m.InflowsVnd, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.InflowsReversedVnd, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.ReceivedVnd, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.PassedDownVnd, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.LentVnd, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.RepaidVnd, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(m.WrittenOffVnd, NpgsqlDbType.Bigint, ct);
         _rows++;
     }
 

@@ -4,10 +4,12 @@ namespace CapitalFlows.Engine.Rebuilding;
 
 /// <summary>
 /// One table a rebuild writes again from the log, in a transaction of its own on a connection of its own (so that
-/// every table's COPY runs beside the others' and beside the read of the log): <see cref="BeginAsync"/> empties it
-/// (and may open its COPY), <see cref="WriteAsync"/> hears every event of the log in sequence order with its
-/// stream's state after it, <see cref="CompleteAsync"/> writes what is left (final states) and ends the COPY. The
-/// rebuild commits every table's transaction only after every table has completed.
+/// every table's COPY runs beside the others' and beside the read of the log). The rebuild empties it and takes its
+/// indexes off first (<see cref="RebuildContext.EmptyAsync"/>). <see cref="BeginAsync"/> may open its COPY,
+/// <see cref="WriteAsync"/> hears every event of the log in sequence order with its stream's state after it, and
+/// <see cref="CompleteAsync"/> writes what is left (final states) and ends the COPY. The tables complete side by side,
+/// so a table's <see cref="CompleteAsync"/> may only read the <see cref="StreamFolds"/>. The rebuild then builds each
+/// table's indexes again, and commits every table's transaction only after every table has completed.
 /// <para>A new table is one class implementing this, added to <see cref="ProjectionRebuild.Tables"/>.</para>
 /// </summary>
 public interface IProjectionTable

@@ -19,7 +19,6 @@ public sealed class LoanQualityMovementTable(RebuildContext context) : IProjecti
 
     public async Task BeginAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await context.TruncateAsync(connection, Name, ct);
         _copy = await connection.BeginBinaryImportAsync(
             $"copy {context.Qualified(Name)} ({string.Join(", ", LoanQualityMovementProjection.Columns)}) from stdin (format binary)", ct);
     }
@@ -31,11 +30,19 @@ public sealed class LoanQualityMovementTable(RebuildContext context) : IProjecti
         _loans[e.StreamKey] = after;
         foreach (var r in rows)
         {
-            await _copy!.WriteTypedRowAsync(ct,
-                (r.Id, NpgsqlDbType.Varchar), (r.LoanId, NpgsqlDbType.Uuid), (r.Locality, NpgsqlDbType.Varchar), (r.Programme, NpgsqlDbType.Varchar),
-                (r.EntrustedOrganisation, NpgsqlDbType.Varchar), (r.BorrowerRef, NpgsqlDbType.Varchar), (r.Kind, NpgsqlDbType.Smallint),
-                (r.OnDate, NpgsqlDbType.Date), (r.AmountVnd, NpgsqlDbType.Bigint), (r.EffectiveOn, NpgsqlDbType.Date),
-                (r.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz));
+            var copy = _copy!;
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(r.Id, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(r.LoanId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(r.Locality, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(r.Programme, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(r.EntrustedOrganisation, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(r.BorrowerRef, NpgsqlDbType.Varchar, ct);
+            await copy.WriteAsync(r.Kind, NpgsqlDbType.Smallint, ct);
+            await copy.WriteAsync(r.OnDate, NpgsqlDbType.Date, ct);
+            await copy.WriteAsync(r.AmountVnd, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(r.EffectiveOn, NpgsqlDbType.Date, ct);
+            await copy.WriteAsync(r.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
             _rows++;
         }
     }

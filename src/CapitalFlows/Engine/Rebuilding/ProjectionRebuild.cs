@@ -20,9 +20,10 @@ public sealed record RebuildResult(long Events, IReadOnlyList<(string Table, lon
 /// Writes every projection table again from the log: reads <c>mt_events</c> in sequence order in one streaming binary
 /// COPY (or takes the rows a bulk path appended, <see cref="WriteAsync"/>), folds each fund's and loan's stream with
 /// its one fold (<see cref="StreamFolds"/>), and hands every event with its stream's state to each table
-/// (<see cref="Tables"/>), which empties itself and writes its rows with binary COPY on a connection and in a
-/// transaction of its own. The tables commit only when every one of them has completed, so a rebuild that fails (an
-/// event a fold does not know) leaves the tables as they were. Run it while no node takes commands: a command appended
+/// (<see cref="Tables"/>), which writes its rows with binary COPY on a connection and in a transaction of its own. Each
+/// table is emptied first and its indexes taken off, to be built again once its rows are in
+/// (<see cref="RebuildContext.EmptyAsync"/>). The tables commit only when every one of them has completed, so a
+/// rebuild that fails (an event a fold does not know) leaves the tables as they were. Run it while no node takes commands: a command appended
 /// meanwhile would wait on the tables and be missing from the rows written.
 /// </summary>
 public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext context)
@@ -59,11 +60,13 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
         var connections = new List<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)>();
         try
         {
+            var indexes = new List<IReadOnlyList<string>>();
             foreach (var table in tables)
             {
                 var connection = await database.OpenConnectionAsync(ct);
                 var transaction = await connection.BeginTransactionAsync(ct);
                 connections.Add((connection, transaction));
+                indexes.Add(await context.EmptyAsync(connection, table.Name, ct));
                 await table.BeginAsync(connection, ct);
             }
 
@@ -76,8 +79,14 @@ public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext 
                 events++;
             }
 
-            var written = new List<(string, long)>();
-            foreach (var table in tables) written.Add((table.Name, await table.CompleteAsync(folds, ct)));
+            // The tables complete side by side, each on its own connection: one builds its indexes while another
+            // writes its snapshots.
+            var written = await Task.WhenAll(tables.Select(async (table, i) =>
+            {
+                var rows = await table.CompleteAsync(folds, ct);
+                await context.CreateIndexesAsync(connections[i].Connection, indexes[i], ct);
+                return (table.Name, rows);
+            }));
             foreach (var (_, transaction) in connections) await transaction.CommitAsync(ct);
             return new RebuildResult(events, written, clock.Elapsed);
         }

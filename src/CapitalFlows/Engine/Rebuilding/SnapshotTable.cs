@@ -15,10 +15,10 @@ public sealed class SnapshotTable<T>(
 
     public string Name => name;
 
-    public async Task BeginAsync(NpgsqlConnection connection, CancellationToken ct)
+    public Task BeginAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         _connection = connection;
-        await context.TruncateAsync(connection, Name, ct);
+        return Task.CompletedTask;
     }
 
     public ValueTask WriteAsync(FoldedEvent e, CancellationToken ct) => ValueTask.CompletedTask;
