@@ -20,11 +20,9 @@ public sealed class ProjectionRebuildTests(ServiceFixture service) : Integration
     public async Task A_rebuild_gives_every_table_back_the_indexes_it_had_and_the_same_rows()
     {
         var ct = TestContext.Current.CancellationToken;
-        await RecordLendingAsync();
         await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
         var store = Service.Host.Services.GetRequiredService<IDocumentStore>();
-        var indexes = await IndexesAsync(store, database, ct);
-        var rows = await ReplayFidelityTests.ProjectedAsync(store, database, ct, withMartenColumns: true);
+        var (indexes, rows) = await LendingRecordedAsync(store, database, ct);
 
         var result = await new ProjectionRebuild(store, database).RunAsync(ct);
 
@@ -39,11 +37,9 @@ public sealed class ProjectionRebuildTests(ServiceFixture service) : Integration
     public async Task A_rebuild_that_stops_on_an_event_this_build_does_not_know_leaves_every_table_with_its_rows_and_its_indexes()
     {
         var ct = TestContext.Current.CancellationToken;
-        await RecordLendingAsync();
         await using var database = NpgsqlDataSource.Create(Service.ConnectionString);
         var store = Service.Host.Services.GetRequiredService<IDocumentStore>();
-        var indexes = await IndexesAsync(store, database, ct);
-        var rows = await ReplayFidelityTests.ProjectedAsync(store, database, ct, withMartenColumns: true);
+        var (indexes, rows) = await LendingRecordedAsync(store, database, ct);
         await using (var unknown = database.CreateCommand("""
             update capitalflows.mt_events set mt_dotnet_type = 'CapitalFlows.NoSuchEvent, CapitalFlows'
             where seq_id = (select max(seq_id) from capitalflows.mt_events)
@@ -60,14 +56,19 @@ public sealed class ProjectionRebuildTests(ServiceFixture service) : Integration
         Assert.Equal("", Differences(rows, after));
     }
 
-    /// <summary>Loans drawn down and repaid in a commune, so that every table the rebuild writes has rows.</summary>
-    private async Task RecordLendingAsync()
+    /// <summary>
+    /// Loans drawn down and repaid in a commune, so that every table the rebuild writes has rows; then those tables'
+    /// indexes and rows as the live projections left them.
+    /// </summary>
+    private async Task<(List<string> Indexes, Dictionary<string, List<(string Id, string Row)>> Rows)> LendingRecordedAsync(
+        IDocumentStore store, NpgsqlDataSource database, CancellationToken ct)
     {
         await Service.RecordLedgerScenarioAsync();
         using var branch = Service.Client(Roles.BranchOfficer, "01");
         var loan = (await branch.DrawDownAsync("00004", CentralBudget, PoorHouseholds, 80_000_000)).LoanId();
         (await branch.RepayAsync(loan, 20_000_000)).Expect(200);
         (await branch.DrawDownAsync("00004", CentralBudget, PoorHouseholds, 60_000_000)).Expect(201);
+        return (await IndexesAsync(store, database, ct), await ReplayFidelityTests.ProjectedAsync(store, database, ct, withMartenColumns: true));
     }
 
     /// <summary>
