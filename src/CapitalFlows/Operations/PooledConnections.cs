@@ -26,18 +26,37 @@ public static class PooledConnections
 {
     public const int DefaultMaxAutoPrepare = 64;
 
+    /// <summary>The read and write buffers of a bulk command's connections (<see cref="ForBulk"/>); Npgsql's own are 8 kB.</summary>
+    public const int BulkBufferBytes = 64 * 1024;
+
     public static string Apply(string connectionString)
     {
-        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        bool Sets(string key) =>
-            given.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals(key, StringComparison.OrdinalIgnoreCase));
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Sets("MaxAutoPrepare"))
+        if (!Sets(connectionString, "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
             builder.AutoPrepareMinUsages = 2;
         }
-        if (!Sets("NoResetOnClose")) builder.NoResetOnClose = true;
+        if (!Sets(connectionString, "NoResetOnClose")) builder.NoResetOnClose = true;
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// For a command that streams hundreds of megabytes through a few connections (<c>rebuild</c>): read and write
+    /// buffers of <see cref="BulkBufferBytes"/>, unless the connection string sets its own. With 8 kB buffers every
+    /// 8 kB of a COPY is a socket call; a rebuild of 1,052,273 events streamed about 1.4 GB and was faster with 64 kB
+    /// in every pair measured (README, "Larger buffers for the rebuild").
+    /// </summary>
+    public static string ForBulk(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Sets(connectionString, "ReadBufferSize")) builder.ReadBufferSize = BulkBufferBytes;
+        if (!Sets(connectionString, "WriteBufferSize")) builder.WriteBufferSize = BulkBufferBytes;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Whether the connection string sets <paramref name="key"/> itself, written with or without spaces.</summary>
+    private static bool Sets(string connectionString, string key) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals(key, StringComparison.OrdinalIgnoreCase));
 }

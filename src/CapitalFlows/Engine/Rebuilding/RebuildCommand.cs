@@ -24,7 +24,8 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         // A command line does not start the host, so nothing has applied the schema to a new database yet.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var configuration = (IConfiguration)host.Services.GetService(typeof(IConfiguration))!;
-        await using var database = NpgsqlDataSource.Create(configuration.GetConnectionString("CapitalFlows") ?? ServiceSetup.LocalDevelopmentDatabase);
+        await using var database = NpgsqlDataSource.Create(
+            PooledConnections.ForBulk(configuration.GetConnectionString("CapitalFlows") ?? ServiceSetup.LocalDevelopmentDatabase));
 
         var collector = CollectorFigures.Now();
         var result = await new ProjectionRebuild(store, database).RunAsync(CancellationToken.None);
