@@ -28,9 +28,9 @@ public sealed class LoanQualityMovementTable(RebuildContext context) : IProjecti
         if (e.Loan is null) return;
         var (after, rows) = LoanQualityMovement.Of(e.Id, e.Data, _loans.GetValueOrDefault(e.StreamKey), e.RecordedAt);
         _loans[e.StreamKey] = after;
+        var copy = _copy!;
         foreach (var r in rows)
         {
-            var copy = _copy!;
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(r.Id, NpgsqlDbType.Varchar, ct);
             await copy.WriteAsync(r.LoanId, NpgsqlDbType.Uuid, ct);

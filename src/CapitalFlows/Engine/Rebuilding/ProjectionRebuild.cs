@@ -23,8 +23,8 @@ public sealed record RebuildResult(long Events, IReadOnlyList<(string Table, lon
 /// (<see cref="Tables"/>), which writes its rows with binary COPY on a connection and in a transaction of its own. Each
 /// table is emptied first and its indexes taken off, to be built again once its rows are in
 /// (<see cref="RebuildContext.EmptyAsync"/>). The tables commit only when every one of them has completed, so a
-/// rebuild that fails (an event a fold does not know) leaves the tables as they were. Run it while no node takes commands: a command appended
-/// meanwhile would wait on the tables and be missing from the rows written.
+/// rebuild that fails (an event a fold does not know) leaves the tables as they were. Run it while no node takes
+/// commands: a command appended meanwhile would wait on the tables and be missing from the rows written.
 /// </summary>
 public sealed class ProjectionRebuild(NpgsqlDataSource database, RebuildContext context)
 {
