@@ -170,6 +170,7 @@ public sealed partial class MovementRecorder
         {
             // The rows and the commit in one round trip.
             await using var batch = new NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(GenericPlansStatement());
             AddRowsAndCommit(batch, decided.Write);
             await batch.ExecuteNonQueryAsync(ct);
             BatchTelemetry.Lap(lap, "write");
@@ -240,6 +241,7 @@ public sealed partial class MovementRecorder
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await using var batch = new NpgsqlBatch(connection, transaction);
             batch.BatchCommands.Add(LockTimeoutStatement());
+            batch.BatchCommands.Add(GenericPlansStatement());
             batch.BatchCommands.Add(StructureLockStatement(StructureLock.Shared));
             batch.BatchCommands.Add(KeyLocksStatement(InLockOrder(BatchLocks(commands, touches))));
             batch.BatchCommands.Add(StaleCheck(
@@ -387,6 +389,13 @@ public sealed partial class MovementRecorder
         foreach (var key in read.Funds.Keys) _states.Keep(key, decided.Write.VersionOf(key), decided.FundsNow[key]);
         foreach (var key in read.Loans.Keys) _states.Keep(key, decided.Write.VersionOf(key), decided.LoansNow[key]);
     }
+
+    /// <summary>
+    /// Plans the rest of the batch's transaction once for every batch (<c>plan_cache_mode</c>, set locally): the batch's
+    /// statements take arrays whose lengths PostgreSQL would otherwise plan for on every execution. Their generic plans
+    /// are the custom ones: nested loops over the arrays into the tables' keys.
+    /// </summary>
+    private static NpgsqlBatchCommand GenericPlansStatement() => new("select set_config('plan_cache_mode', 'force_generic_plan', true)");
 
     /// <summary>A batch's rows and its COMMIT, sent after whatever the batch holds: a statement that fails skips the rest, COMMIT included.</summary>
     private static void AddRowsAndCommit(NpgsqlBatch batch, BatchWrite write)
