@@ -2,6 +2,7 @@ using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Loans;
 using CapitalFlows.Loans.ReadingCreditQuality;
+using System.Collections.Concurrent;
 using System.Text;
 using Npgsql;
 
@@ -142,8 +143,18 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
             snapshots.Keys.Select(k => _streams[k].After).ToArray(), snapshots.Values.Select(locality).ToArray());
     }
 
+    /// <summary>Each statement's text with its <c>?</c> numbered, made once: a batch sends the same few texts every time.</summary>
+    private static readonly ConcurrentDictionary<string, string> Numbered = new(StringComparer.Ordinal);
+
     /// <summary>Adds a statement with <c>?</c> for each of <paramref name="values"/>, numbered in order.</summary>
     private static void Add(List<NpgsqlBatchCommand> statements, string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(Numbered.GetOrAdd(sql, NumberParameters));
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        statements.Add(command);
+    }
+
+    private static string NumberParameters(string sql)
     {
         var text = new StringBuilder(sql.Length + 16);
         var n = 0;
@@ -152,9 +163,7 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
             if (c == '?') text.Append('$').Append(++n);
             else text.Append(c);
         }
-        var command = new NpgsqlBatchCommand(text.ToString());
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        statements.Add(command);
+        return text.ToString();
     }
 
     private static TColumn[] Column<TRow, TColumn>(List<TRow> rows, Func<TRow, TColumn> column) => rows.Select(column).ToArray();
