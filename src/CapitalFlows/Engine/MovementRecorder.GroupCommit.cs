@@ -391,9 +391,10 @@ public sealed partial class MovementRecorder
     }
 
     /// <summary>
-    /// Plans the rest of the batch's transaction once for every batch (<c>plan_cache_mode</c>, set locally): the batch's
-    /// statements take arrays whose lengths PostgreSQL would otherwise plan for on every execution. Their generic plans
-    /// are the custom ones: nested loops over the arrays into the tables' keys.
+    /// The rest of the batch's transaction runs on generic plans (<c>plan_cache_mode</c>, set locally), so each prepared
+    /// statement is planned once per connection. Left to choose, PostgreSQL planned them again on every execution: with
+    /// the arrays' lengths known, each custom plan looks cheaper than the generic one. Both are the same nested loops
+    /// over the arrays into the tables' keys.
     /// </summary>
     private static NpgsqlBatchCommand GenericPlansStatement() => new("select set_config('plan_cache_mode', 'force_generic_plan', true)");
 
