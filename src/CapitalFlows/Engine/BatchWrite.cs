@@ -143,7 +143,11 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
             snapshots.Keys.Select(k => _streams[k].After).ToArray(), snapshots.Values.Select(locality).ToArray());
     }
 
-    /// <summary>Each statement's text with its <c>?</c> numbered, made once: a batch sends the same few texts every time.</summary>
+    /// <summary>
+    /// Each statement's text with its <c>?</c> numbered, made once: a batch sends the same few texts every time. Every
+    /// text is fixed but for the schema (values travel as parameters), which keeps this small; a text that carried a
+    /// value would grow it without end.
+    /// </summary>
     private static readonly ConcurrentDictionary<string, string> Numbered = new(StringComparer.Ordinal);
 
     /// <summary>Adds a statement with <c>?</c> for each of <paramref name="values"/>, numbered in order.</summary>
