@@ -1,6 +1,9 @@
 using System.Text.Json;
 
-/// <summary>Funds many communes with students capital (no loan cap), through the same commands as any user.</summary>
+/// <summary>
+/// Funds many communes with students capital (no loan cap), through the same commands as any user: a trillion đồng
+/// each, less when that many communes would pass the largest amount one entrustment may carry.
+/// </summary>
 internal static class Setup
 {
     public static async Task<IReadOnlyList<(string Commune, string Province)>> FundCommunesAsync(HttpClient finance, Options options, Accepted accepted)
@@ -9,7 +12,7 @@ internal static class Setup
             .EnumerateArray().Select(l => (code: l.GetProperty("code").GetString()!, parent: l.GetProperty("parent").GetString()!))
             .ToList();
         var chosen = localities.Where((_, i) => i % Math.Max(1, localities.Count / options.Communes) == 0).Take(options.Communes).ToList();
-        const long perCommune = 1_000_000_000_000;
+        var perCommune = Math.Min(1_000_000_000_000, 1_000_000_000_000_000 / chosen.Count);
         await Must(finance, "/api/capital/central-entrustments", accepted, id => new { commandId = id, amountVnd = perCommune * chosen.Count, programme = "students", decisionRef = "BENCH" });
         foreach (var province in chosen.GroupBy(c => c.parent))
             await Must(finance, "/api/allocations", accepted, id => new { commandId = id, from = "VN", to = province.Key, source = "central-budget", programme = "students", amountVnd = perCommune * province.Count() });
