@@ -1,10 +1,7 @@
 using System.Net.Http.Headers;
 using Alba;
-using CapitalFlows.Localities;
 using CapitalFlows.Security;
-using Marten;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wolverine;
 
@@ -85,12 +82,7 @@ public sealed class SecondHost : IAsyncDisposable
     }
 
     /// <summary>Empties the host's store (as <see cref="ServiceFixture.ResetAsync"/>): for a host a test class shares.</summary>
-    public async Task ResetAsync()
-    {
-        await Host.ResetAllMartenDataAsync();
-        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        await Host.Services.GetRequiredService<LocalityDirectory>().RefreshAsync(session, CancellationToken.None);
-    }
+    public Task ResetAsync() => ServiceFixture.ResetStoreAsync(Host);
 
     /// <summary>
     /// How many events the host's store holds (the 2025 reorganisation included), read on the test's own pool so
