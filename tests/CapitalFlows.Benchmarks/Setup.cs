@@ -1,3 +1,4 @@
+using CapitalFlows.Api;
 using System.Text.Json;
 
 /// <summary>
@@ -12,7 +13,7 @@ internal static class Setup
             .EnumerateArray().Select(l => (code: l.GetProperty("code").GetString()!, parent: l.GetProperty("parent").GetString()!))
             .ToList();
         var chosen = localities.Where((_, i) => i % Math.Max(1, localities.Count / options.Communes) == 0).Take(options.Communes).ToList();
-        var perCommune = Math.Min(1_000_000_000_000, 1_000_000_000_000_000 / chosen.Count);
+        var perCommune = Math.Min(1_000_000_000_000, FieldErrors.MaxAmountVnd / chosen.Count);
         await Must(finance, "/api/capital/central-entrustments", accepted, id => new { commandId = id, amountVnd = perCommune * chosen.Count, programme = "students", decisionRef = "BENCH" });
         foreach (var province in chosen.GroupBy(c => c.parent))
             await Must(finance, "/api/allocations", accepted, id => new { commandId = id, from = "VN", to = province.Key, source = "central-budget", programme = "students", amountVnd = perCommune * province.Count() });
