@@ -1,3 +1,4 @@
+using CapitalFlows.EventLog.LocalityIndex;
 using CapitalFlows.Funds;
 using CapitalFlows.Funds.ReadingHistory;
 using CapitalFlows.Loans;
@@ -14,7 +15,10 @@ namespace CapitalFlows.Engine;
 /// <list type="bullet">
 /// <item>the streams (<c>mt_streams</c>): new ones inserted at their final version, the others moved forward;</item>
 /// <item>the events (<c>mt_events</c>), in decision order, with every column Marten's own append writes
-/// (<see cref="EventColumns"/>); the log's triggers (the chain, the locality index) fire on them as on any append;</item>
+/// (<see cref="EventColumns"/>); the chain's trigger fires on them as on any append;</item>
+/// <item>each event's rows of the locality index (<see cref="LocalityEvents"/>): a fund's event at the fund's locality,
+/// a loan's at the locality it was drawn in and the one it sits in now, as the loan after it says (the index's trigger
+/// would read the same from the loan's events; it passes over a batch's events, which says it writes them itself);</item>
 /// <item>each fund's and loan's snapshot (<c>mt_doc_fund</c>, <c>mt_doc_loan</c>) as the batch left it, at the stream's
 /// version, as Marten's inline snapshot would;</item>
 /// <item>each fund event's movement row (<see cref="FundMovement.After"/>: the fund's running totals after it, numbered
@@ -34,6 +38,7 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
     private readonly Dictionary<string, Loan> _loans = new(StringComparer.Ordinal);
     private readonly List<(FundMovement Row, long Version)> _fundMovements = [];
     private readonly List<LoanQualityMovement> _loanMovements = [];
+    private readonly List<(string Stream, long Version, string Locality, DateOnly EffectiveOn)> _localityRows = [];
     private readonly List<ProcessedCommand> _commands = [];
 
     public bool IsEmpty => _events.Count == 0 && _commands.Count == 0;
@@ -45,19 +50,25 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
     public Guid Append(string stream, object data, Fund after, Stamp stamp)
     {
         var (id, version) = Append(stream, data, stamp);
+        var effectiveOn = ((ILedgerEvent)data).EffectiveOn;
         _funds[stream] = after;
-        _fundMovements.Add((FundMovement.After(id, after, ((ILedgerEvent)data).EffectiveOn, stamp.RecordedAt), version));
+        _fundMovements.Add((FundMovement.After(id, after, effectiveOn, stamp.RecordedAt), version));
+        _localityRows.Add((stream, version, after.Locality, effectiveOn));
         return id;
     }
 
     /// <summary>A loan's event, with the loan before it; returns the loan after it (the fold credit quality's rows come from).</summary>
     public Loan Append(string stream, object data, Loan? before, Stamp stamp)
     {
-        var (id, _) = Append(stream, data, stamp);
+        // A transfer shows the loan's whole stream afresh at its new place: the index's trigger does that, on a merge's own path.
+        if (data is LoanTransferred) throw new InvalidOperationException("A group commit does not carry a loan's transfer.");
+        var (id, version) = Append(stream, data, stamp);
         var (after, rows) = LoanQualityMovement.Of(id, data, before, stamp.RecordedAt);
         _loans[stream] = after!;
         _loanMovements.AddRange(rows);
-        return after!;
+        foreach (var locality in new[] { after!.DrawnIn, after.Locality }.Distinct(StringComparer.Ordinal))
+            _localityRows.Add((stream, version, locality, ((ILedgerEvent)data).EffectiveOn));
+        return after;
     }
 
     public void Record(ProcessedCommand command) => _commands.Add(command);
@@ -96,6 +107,8 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
                 from unnest(?::varchar[], ?::bigint[]) as s(id, version) where m.id = s.id
                 """, at, moved.Select(s => s.Key).ToArray(), moved.Select(s => s.Value.After).ToArray());
         if (_events.Count > 0)
+            Add(statements, LocalityEvents.WrittenByTheAppendSql);
+        if (_events.Count > 0)
             Add(statements, $"""
                 insert into {schema}.mt_events
                     (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, headers, user_name)
@@ -106,6 +119,14 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
                 """, at, _events.Select(e => e.Id).ToArray(), _events.Select(e => e.Stream).ToArray(), _events.Select(e => e.Version).ToArray(),
                 _events.Select(e => e.Data).ToArray(), _events.Select(e => e.Type).ToArray(), _events.Select(e => e.DotnetType).ToArray(),
                 _events.Select(e => e.Correlation).ToArray(), _events.Select(e => e.Headers).ToArray(), _events.Select(e => e.User).ToArray());
+        if (_localityRows.Count > 0)
+            Add(statements, $"""
+                insert into {schema}.{LocalityEvents.TableName} (locality, seq_id, effective_on)
+                select r.locality, e.seq_id, r.effective_on
+                from unnest(?::varchar[], ?::bigint[], ?::text[], ?::date[]) as r(stream, version, locality, effective_on)
+                join {schema}.mt_events e on e.stream_id = r.stream and e.version = r.version
+                """, Column(_localityRows, r => r.Stream), Column(_localityRows, r => r.Version), Column(_localityRows, r => r.Locality),
+                Column(_localityRows, r => r.EffectiveOn));
         AddSnapshots(statements, "mt_doc_fund", _funds, f => f.Locality);
         AddSnapshots(statements, "mt_doc_loan", _loans, l => l.Locality);
         if (_fundMovements.Count > 0)

@@ -11,8 +11,9 @@ namespace CapitalFlows.EventLog.LocalityIndex;
 /// per event; <c>seq_id</c> references <c>mt_events</c> (on delete cascade), so that whatever empties the log
 /// (<c>truncate mt_events cascade</c>, a store reset) or deletes an event behind the service's back takes its rows too;</item>
 /// <item>the trigger function (<see cref="LocalityEvents.TriggerFunctionSql"/>) and a trigger on <c>mt_events</c>,
-/// after insert, for each row, so that every path that appends (commands, group commits, the demo history, a COPY)
-/// fills the table in the transaction that appends;</item>
+/// after insert, for each row, so that every path that appends (commands, the demo history, a COPY) fills the table in
+/// the transaction that appends; but for a group commit, which writes its rows itself and says so
+/// (<see cref="LocalityEvents.TriggerWhenSql"/>);</item>
 /// <item>the refill function (<see cref="LocalityEvents.RefillFunctionName"/>), and the mark that it must run: whenever
 /// the table is created, or the function or trigger was missing, switched off or another version, the table's comment
 /// says <see cref="LocalityEvents.RefillPending"/>, and <see cref="LocalityEventsBackfill"/> fills it from the log at
@@ -49,7 +50,7 @@ public sealed class LocalityEventsStorage(string schema)
 
             drop trigger if exists {LocalityEvents.TriggerName} on {Schema}.mt_events;
             create trigger {LocalityEvents.TriggerName} after insert on {Schema}.mt_events
-                for each row execute function {Function}();
+                for each row when ({LocalityEvents.TriggerWhenSql}) execute function {Function}();
 
             {RefillSql}
             comment on table {Table} is '{LocalityEvents.RefillPending}';
