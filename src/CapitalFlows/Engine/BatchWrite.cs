@@ -66,8 +66,9 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
         var (after, rows) = LoanQualityMovement.Of(id, data, before, stamp.RecordedAt);
         _loans[stream] = after!;
         _loanMovements.AddRange(rows);
+        var effectiveOn = ((ILedgerEvent)data).EffectiveOn;
         foreach (var locality in new[] { after!.DrawnIn, after.Locality }.Distinct(StringComparer.Ordinal))
-            _localityRows.Add((stream, version, locality, ((ILedgerEvent)data).EffectiveOn));
+            _localityRows.Add((stream, version, locality, effectiveOn));
         return after;
     }
 
@@ -107,8 +108,8 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
                 from unnest(?::varchar[], ?::bigint[]) as s(id, version) where m.id = s.id
                 """, at, moved.Select(s => s.Key).ToArray(), moved.Select(s => s.Value.After).ToArray());
         if (_events.Count > 0)
+        {
             Add(statements, LocalityEvents.WrittenByTheAppendSql);
-        if (_events.Count > 0)
             Add(statements, $"""
                 insert into {schema}.mt_events
                     (seq_id, id, stream_id, version, data, type, tenant_id, timestamp, mt_dotnet_type, is_archived, correlation_id, headers, user_name)
@@ -119,6 +120,7 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
                 """, at, _events.Select(e => e.Id).ToArray(), _events.Select(e => e.Stream).ToArray(), _events.Select(e => e.Version).ToArray(),
                 _events.Select(e => e.Data).ToArray(), _events.Select(e => e.Type).ToArray(), _events.Select(e => e.DotnetType).ToArray(),
                 _events.Select(e => e.Correlation).ToArray(), _events.Select(e => e.Headers).ToArray(), _events.Select(e => e.User).ToArray());
+        }
         if (_localityRows.Count > 0)
             Add(statements, $"""
                 insert into {schema}.{LocalityEvents.TableName} (locality, seq_id, effective_on)

@@ -41,15 +41,17 @@ public static class LocalityEvents
     /// </summary>
     public const string WrittenByTheAppendSetting = "capitalflows.locality_rows";
 
+    private const string WrittenByTheAppend = "written by the append";
+
     /// <summary>The statement an appender sends first in its transaction when it writes the rows of its events itself.</summary>
-    public const string WrittenByTheAppendSql = $"select set_config('{WrittenByTheAppendSetting}', 'written by the append', true)";
+    public const string WrittenByTheAppendSql = $"select set_config('{WrittenByTheAppendSetting}', '{WrittenByTheAppend}', true)";
 
     /// <summary>
     /// The trigger's condition: every event, unless its transaction writes their rows itself. Evaluated per row without
     /// calling the function, so such a transaction's events cost the trigger almost nothing (its loan query was about
     /// half the cost of appending a drawdown's two events).
     /// </summary>
-    public const string TriggerWhenSql = $"current_setting('{WrittenByTheAppendSetting}', true) is distinct from 'written by the append'";
+    public const string TriggerWhenSql = $"current_setting('{WrittenByTheAppendSetting}', true) is distinct from '{WrittenByTheAppend}'";
 
     /// <summary>Marten's names (<c>mt_events.type</c>) of the two loan events that decide where a loan's stream shows.</summary>
     public const string LoanDrawnDownType = "loan_drawn_down";
