@@ -7,7 +7,7 @@ namespace CapitalFlows.Engine.Rebuilding;
 /// <summary>
 /// <c>mt_loan_quality_movements</c>: the rows of <see cref="LoanQualityMovement.Of"/> for every loan event, streamed to
 /// the COPY as the log is read, exactly as the inline <see cref="LoanQualityMovementProjection"/> writes them. The row
-/// function needs the loan before the event, so the table keeps each loan's state as it goes.
+/// function needs the loan before the event as well as after it, so the table keeps each loan's state as the folds left it.
 /// </summary>
 public sealed class LoanQualityMovementTable(RebuildContext context) : IProjectionTable
 {
@@ -25,8 +25,8 @@ public sealed class LoanQualityMovementTable(RebuildContext context) : IProjecti
 
     public async ValueTask WriteAsync(FoldedEvent e, CancellationToken ct)
     {
-        if (e.Loan is null) return;
-        var (after, rows) = LoanQualityMovement.Of(e.Id, e.Data, _loans.GetValueOrDefault(e.StreamKey), e.RecordedAt);
+        if (e.Loan is not { } after) return;
+        var rows = LoanQualityMovement.Rows(e.Id, e.Data, _loans.GetValueOrDefault(e.StreamKey), after, e.RecordedAt);
         _loans[e.StreamKey] = after;
         var copy = _copy!;
         foreach (var r in rows)

@@ -51,7 +51,13 @@ public sealed record LoanQualityMovement(
     public static (Loan? After, IReadOnlyList<LoanQualityMovement> Rows) Of(Guid eventId, object data, Loan? before, DateTimeOffset recordedAt)
     {
         var after = Loan.Fold([data], before);
-        if (data is not ILedgerEvent ledgerEvent || (after ?? before) is not { } loan) return (after, []);
+        return (after, Rows(eventId, data, before, after, recordedAt));
+    }
+
+    /// <summary>The rows of <see cref="Of"/> for a caller that has folded the loan already (a rebuild's folds).</summary>
+    public static IReadOnlyList<LoanQualityMovement> Rows(Guid eventId, object data, Loan? before, Loan? after, DateTimeOffset recordedAt)
+    {
+        if (data is not ILedgerEvent ledgerEvent || (after ?? before) is not { } loan) return [];
 
         // The contributions before, negated, and after, in the rows' order: those of one key sit together and are summed.
         var changes = new List<Contribution>();
@@ -71,7 +77,7 @@ public sealed record LoanQualityMovement(
                 $"{eventId}:{rows.Count}", loanId, key.Locality, loan.Programme, loan.EntrustedOrganisation, loan.BorrowerRef,
                 key.Kind, key.On, amount, ledgerEvent.EffectiveOn, recordedAt));
         }
-        return (after, rows);
+        return rows;
     }
 
     /// <summary>
