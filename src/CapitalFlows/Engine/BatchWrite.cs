@@ -67,8 +67,8 @@ public sealed class BatchWrite(EventColumns columns, DateTimeOffset appendedAt)
         _loans[stream] = after!;
         _loanMovements.AddRange(rows);
         var effectiveOn = ((ILedgerEvent)data).EffectiveOn;
-        foreach (var locality in new[] { after!.DrawnIn, after.Locality }.Distinct(StringComparer.Ordinal))
-            _localityRows.Add((stream, version, locality, effectiveOn));
+        _localityRows.Add((stream, version, after!.DrawnIn, effectiveOn));
+        if (!string.Equals(after.Locality, after.DrawnIn, StringComparison.Ordinal)) _localityRows.Add((stream, version, after.Locality, effectiveOn));
         return after;
     }
 
