@@ -400,6 +400,40 @@ public sealed class GroupCommitTests(ServiceFixture service) : IntegrationTest(s
         Assert.Equal(eventsBefore, await node.EventCountAsync());
     }
 
+    [Fact]
+    public async Task A_repayment_let_in_on_the_loan_as_the_node_kept_it_is_refused_under_the_locks_when_another_nodes_merge_moved_it_out_of_scope()
+    {
+        await using var node = await SecondHost.StartAsync(Service, new Dictionary<string, string>());
+        using var officer = node.Client(Roles.BranchOfficer, "04");
+        using (var central = node.Client(Roles.CentralFinance))
+        {
+            (await central.EntrustCentralBudgetAsync(1_000, effectiveOn: "2025-10-01")).Expect(200);
+            (await central.AllocateAsync("VN", "04", 500, toProgramme: PoorHouseholds, effectiveOn: "2025-10-02")).Expect(200);
+        }
+        // Cao Bằng's branch officer lends and is repaid once: the node keeps the loan as that batch left it, in 04.
+        var loanId = (await officer.DrawDownAsync("04", CentralBudget, PoorHouseholds, 100, effectiveOn: "2025-10-05")).LoanId();
+        (await officer.RepayAsync(loanId, 10, effectiveOn: "2025-10-06")).Expect(200);
+        var recorder = node.Host.Services.GetRequiredService<MovementRecorder>();
+        Assert.Equal("04", recorder.KeptLoan(loanId)?.Locality);
+
+        // Another node merges Cao Bằng into Tuyên Quang: the loan moves to 08 behind this node's back.
+        await using (var other = await node.StartBesideAsync())
+        using (var finance = other.Client(Roles.CentralFinance))
+            (await finance.MergeAsync(["04", "08"], "08", "2026-01-01")).Expect(200);
+        var eventsBefore = await node.EventCountAsync();
+
+        // The node's copy says 04, which the officer's token names and the endpoint lets in; the loan is in 08 now.
+        var repaid = await officer.RepayAsync(loanId, 10, effectiveOn: "2026-01-02");
+        var extended = await officer.PostJsonAsync($"/api/loans/{loanId}/extensions",
+            new { commandId = Guid.NewGuid(), months = 6, reason = "Lũ lụt", effectiveOn = "2026-01-02" });
+
+        repaid.ExpectProblem(403, "/problems/forbidden");
+        extended.ExpectProblem(403, "/problems/forbidden");
+        Assert.Equal(eventsBefore, await node.EventCountAsync());
+        using var reader = node.Client(Roles.CentralFinance);
+        Assert.Equal(90, (await reader.ReadLoanAsync(loanId)).Vnd("outstandingVnd"));
+    }
+
     /// <summary>Every row of the inline projections' tables, without the time of its write, in a fixed order.</summary>
     private static async Task<List<string>> InlineRowsAsync(NpgsqlDataSource database, CancellationToken ct)
     {

@@ -120,6 +120,29 @@ public sealed class MergeTests(ServiceFixture service) : IntegrationTest(service
     }
 
     [Fact]
+    public async Task The_merged_provinces_branch_officer_may_no_longer_repay_or_extend_its_loans()
+    {
+        await RecordHistoryBeforeTheMergeAsync();
+        var officer = Service.Client(Roles.BranchOfficer, CaoBang);
+        // The officer's own loan and repayment, in Cao Bằng.
+        var loanId = (await officer.DrawDownAsync(CaoBang, CentralBudget, PoorHouseholds, 100, effectiveOn: "2025-10-07")).LoanId();
+        (await officer.RepayAsync(loanId, 10, effectiveOn: "2025-10-08")).Expect(200);
+        (await Finance.MergeAsync([CaoBang, TuyenQuang], TuyenQuang, "2026-01-01")).Expect(200);
+        var before = await Service.EventCountAsync();
+
+        var repaid = await officer.RepayAsync(loanId, 10, effectiveOn: "2026-01-02");
+        var extended = await officer.PostJsonAsync($"/api/loans/{loanId}/extensions",
+            new { commandId = Guid.NewGuid(), months = 6, reason = "Lũ lụt", effectiveOn = "2026-01-02" });
+
+        // The loan sits in Tuyên Quang now: outside the token's scope.
+        repaid.ExpectProblem(403, "/problems/forbidden");
+        extended.ExpectProblem(403, "/problems/forbidden");
+        Assert.Equal(before, await Service.EventCountAsync());
+        Assert.Equal(90, (await Finance.ReadLoanAsync(loanId)).Vnd("outstandingVnd"));
+        (await Finance.RepayAsync(loanId, 10, effectiveOn: "2026-01-02")).Expect(200);
+    }
+
+    [Fact]
     public async Task A_loan_drawn_in_the_merged_province_repays_into_the_successors_fund()
     {
         var (_, loanId) = await RecordHistoryBeforeTheMergeAsync();

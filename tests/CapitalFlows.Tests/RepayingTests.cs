@@ -3,6 +3,8 @@ using CapitalFlows.Engine;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Loans.Repaying;
+using CapitalFlows.Localities;
+using CapitalFlows.Security;
 
 namespace CapitalFlows.Tests;
 
@@ -134,4 +136,28 @@ public sealed class RepayingTests
         Assert.Null(decision.Refusal);
         Assert.Equal(0, decision.OutstandingVnd);
     }
+
+    [Fact]
+    public void A_branch_officer_is_refused_under_the_locks_when_the_loan_is_no_longer_in_scope_there_and_nothing_is_decided()
+    {
+        // The endpoint let Ba Đình's branch officer in on the loan it found; by the time the command held its locks, the
+        // loan read there sat in another province (as after a merge).
+        var localities = LocalityDirectory.LoadEmbedded();
+        var officer = new Caller("bo-1", "Trần Thị B", Roles.BranchOfficer, "01");
+        var decided = 0;
+        Decision DecideOn(Loan loan)
+        {
+            decided++;
+            return Decide(Repayment(30_000_000), loan);
+        }
+
+        var inHaNoi = LoanInRoute.InScope(officer, On, localities, Given.Loan(Drawdown80Million), DecideOn);
+        var movedAway = LoanInRoute.InScope(officer, On, localities, Given.Loan(Drawdown80Million) with { Locality = "79" }, DecideOn);
+
+        Assert.Null(inHaNoi.Refusal);
+        Assert.Equal(403, movedAway.Refusal?.Status);
+        Assert.Empty(movedAway.Events);
+        Assert.Equal(1, decided);
+    }
 }
+

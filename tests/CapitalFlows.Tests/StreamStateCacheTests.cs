@@ -66,4 +66,21 @@ public sealed class StreamStateCacheTests
         none.Keep("fund", 1, new State("at 1"));
         Assert.False(none.Take(["fund"]).TryGet<State>("fund", out _, out _));
     }
+
+    [Fact]
+    public void A_peek_finds_a_kept_state_and_leaves_it_for_the_next_batch_but_not_one_a_running_batch_took_out()
+    {
+        var cache = new StreamStateCache(capacity: 10);
+        cache.Keep("loan", 3, new State("loan at 3"));
+        cache.Keep("fund", 7, new State("fund at 7"));
+
+        Assert.Equal("loan at 3", cache.Peek<State>("loan")?.Name);
+        Assert.True(cache.Take(["loan"]).TryGet<State>("loan", out var version, out _));
+        Assert.Equal(3, version);
+
+        // Taken out by a batch that has not kept it again: nothing to peek at, whatever the type asked.
+        Assert.Null(cache.Peek<State>("loan"));
+        Assert.Null(cache.Peek<string>("fund"));
+        Assert.Null(cache.Peek<State>("never kept"));
+    }
 }

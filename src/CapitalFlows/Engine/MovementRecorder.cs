@@ -61,6 +61,12 @@ public sealed partial class MovementRecorder(
     /// <summary>The states group commit's batches left, for deciding the next batch before its round trip (see MovementRecorder.GroupCommit.cs).</summary>
     private readonly StreamStateCache _states = new(configuration.GetValue("Commands:KeptStreams", DefaultKeptStreams));
 
+    /// <summary>
+    /// A loan as this node's last batch on it left it, if it still keeps it: only a guess (another node, or a merge, may
+    /// have moved the loan since), which the engine checks under the command's locks like every kept state.
+    /// </summary>
+    public Loan? KeptLoan(string loanId) => _states.Peek<Loan>(loanId);
+
     public void Dispose()
     {
         _inFlight.Dispose();

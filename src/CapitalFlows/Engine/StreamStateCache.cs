@@ -50,6 +50,16 @@ public sealed class StreamStateCache(int capacity)
         }
     }
 
+    /// <summary>A stream's state as kept, without taking it out (null: not kept, or taken by a running batch); only a guess, as every copy here.</summary>
+    public T? Peek<T>(string stream)
+        where T : class
+    {
+        lock (_streams)
+        {
+            return _streams.TryGetValue(stream, out var kept) ? kept.State as T : null;
+        }
+    }
+
     public void Forget(IEnumerable<string> streams)
     {
         lock (_streams)

@@ -32,13 +32,14 @@ public static class ExtendLoanEndpoint
         MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
-        var (loan, problem) = await LoanInRoute.FindAsync(loanId, Caller.From(user), effectiveOn, session, localities, http.RequestAborted);
+        var caller = Caller.From(user);
+        var (loan, problem) = await LoanInRoute.FindAsync(loanId, caller, effectiveOn, session, localities, recorder, http.RequestAborted);
         if (loan is null) return problem!.ToResult();
 
         // No fund moves: the loan's stream is all it touches.
         return await recorder.RecordAsync(http, command.CommandId!.Value, effectiveOn,
             new Touches([], [loan.Id], []),
-            state => Decide(command, state.Loan(loan.Id)!, effectiveOn));
+            state => LoanInRoute.InScope(caller, effectiveOn, localities, state.Loan(loan.Id)!, current => Decide(command, current, effectiveOn)));
     }
 
     /// <summary>All extensions of a loan together are at most its original term (409 extension-limit); only an active loan is extended.</summary>

@@ -32,13 +32,14 @@ public static class RepayLoanEndpoint
         MovementRecorder recorder, LocalityDirectory localities, TimeProvider clock)
     {
         var effectiveOn = VietnamCalendar.EffectiveOn(command.EffectiveOn, clock);
-        var (loan, problem) = await LoanInRoute.FindAsync(loanId, Caller.From(user), effectiveOn, session, localities, http.RequestAborted);
+        var caller = Caller.From(user);
+        var (loan, problem) = await LoanInRoute.FindAsync(loanId, caller, effectiveOn, session, localities, recorder, http.RequestAborted);
         if (loan is null) return problem!.ToResult();
 
         // The loan's fund is read under the structure lock: a merge may have moved the loan since.
         return await recorder.RecordOnLoanAsync(http, command.CommandId!.Value, effectiveOn, loan,
             current => new Touches([FundOf(current)], [loan.Id], []),
-            state => Decide(command, state.Loan(loan.Id)!, state.Funds, effectiveOn));
+            state => LoanInRoute.InScope(caller, effectiveOn, localities, state.Loan(loan.Id)!, current => Decide(command, current, state.Funds, effectiveOn)));
     }
 
     /// <summary>The fund a loan's repayments return to: the one it was drawn from, or its successor's after a merge.</summary>
