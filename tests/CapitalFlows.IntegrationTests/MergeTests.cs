@@ -130,13 +130,10 @@ public sealed class MergeTests(ServiceFixture service) : IntegrationTest(service
         (await Finance.MergeAsync([CaoBang, TuyenQuang], TuyenQuang, "2026-01-01")).Expect(200);
         var before = await Service.EventCountAsync();
 
-        var repaid = await officer.RepayAsync(loanId, 10, effectiveOn: "2026-01-02");
-        var extended = await officer.PostJsonAsync($"/api/loans/{loanId}/extensions",
-            new { commandId = Guid.NewGuid(), months = 6, reason = "Lũ lụt", effectiveOn = "2026-01-02" });
+        var answers = await officer.RepayAndExtendAsync(loanId, "2026-01-02");
 
         // The loan sits in Tuyên Quang now: outside the token's scope.
-        repaid.ExpectProblem(403, "/problems/forbidden");
-        extended.ExpectProblem(403, "/problems/forbidden");
+        Assert.All(answers, answer => answer.ExpectProblem(403, "/problems/forbidden"));
         Assert.Equal(before, await Service.EventCountAsync());
         Assert.Equal(90, (await Finance.ReadLoanAsync(loanId)).Vnd("outstandingVnd"));
         (await Finance.RepayAsync(loanId, 10, effectiveOn: "2026-01-02")).Expect(200);

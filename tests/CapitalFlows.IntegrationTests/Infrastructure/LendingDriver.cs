@@ -61,6 +61,13 @@ public static class LendingDriver
     /// <summary>The command id of an accepted command's answer.</summary>
     public static Guid CommandId(this Answer answer) => answer.Json.GetProperty("commandId").GetGuid();
 
+    /// <summary>The two commands on a loan's route, both on <paramref name="effectiveOn"/>: a repayment of 10 and an extension of 6 months.</summary>
+    public static async Task<Answer[]> RepayAndExtendAsync(this HttpClient client, string loanId, string effectiveOn) =>
+    [
+        await client.RepayAsync(loanId, 10, effectiveOn: effectiveOn),
+        await client.PostJsonAsync($"/api/loans/{loanId}/extensions", new { commandId = Guid.NewGuid(), months = 6, reason = "Lũ lụt", effectiveOn }),
+    ];
+
     public static Task<JsonElement> ReadLoanAsync(this HttpClient client, string loanId) => client.ReadJsonAsync($"/api/loans/{loanId}");
 
     /// <summary>The loans outstanding of one fund line (source, programme) of a Balances object; 0 when absent.</summary>
