@@ -160,4 +160,3 @@ public sealed class RepayingTests
         Assert.Equal(1, decided);
     }
 }
-

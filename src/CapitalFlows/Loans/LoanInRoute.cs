@@ -24,10 +24,9 @@ public static class LoanInRoute
         string loanId, Caller caller, DateOnly effectiveOn, IQuerySession session, LocalityDirectory localities, MovementRecorder recorder,
         CancellationToken ct)
     {
-        if (!Guid.TryParse(loanId, out var id)) return (null, Problems.NotFound($"There is no loan {loanId}."));
-        var key = id.ToString();
-        if (recorder.KeptLoan(key) is { } kept && Scope.Refuse(caller, effectiveOn, localities, kept.Locality) is null) return (kept, null);
-        var loan = await session.LoadAsync<Loan>(key, ct);
+        var key = Guid.TryParse(loanId, out var id) ? id.ToString() : null;
+        if (key is not null && recorder.KeptLoan(key) is { } kept && Scope.Refuse(caller, effectiveOn, localities, kept.Locality) is null) return (kept, null);
+        var loan = key is null ? null : await session.LoadAsync<Loan>(key, ct);
         if (loan is null) return (null, Problems.NotFound($"There is no loan {loanId}."));
         return Scope.Refuse(caller, effectiveOn, localities, loan.Locality) is { } outOfScope ? (null, outOfScope) : (loan, null);
     }
