@@ -1,9 +1,11 @@
 using System.Globalization;
 using CapitalFlows.Api;
 using CapitalFlows.Engine;
+using CapitalFlows.Engine.Rebuilding;
 using CapitalFlows.Funds;
 using CapitalFlows.Loans;
 using CapitalFlows.Localities;
+using CapitalFlows.National.ReadingDailyCapital;
 using CapitalFlows.Reversals;
 
 namespace CapitalFlows.Tests;
@@ -317,6 +319,22 @@ public sealed class ReversingTests
         Assert.Equal(LoanStatus.Reversed, loan.Status);
         Assert.Equal(0, loan.OutstandingVnd);
         Assert.Equal(On, loan.LastMovementOn);
+    }
+
+    [Fact]
+    public void The_nations_daily_flows_count_a_drawdowns_loan_on_its_day_from_the_funds_side_and_its_reversal_takes_it_off_on_its_own()
+    {
+        var decision = Reverse(Given.Movement(Guid.NewGuid(), DrawdownEvents), DrawdownEvents, StateAfter(DrawdownEvents));
+        var days = new Dictionary<string, DailyCapital>();
+
+        foreach (var e in DrawdownEvents.Concat(decision.Events)) DailyCapitalTable.Fold(days, e.Event);
+
+        var drawn = days[DailyCapitalProjection.Day(Earlier)];
+        var reversed = days[DailyCapitalProjection.Day(On)];
+        Assert.Equal((1, (Int128)80_000_000), (drawn.Loans, drawn.LentVnd));
+        Assert.Equal((-1, (Int128)(-80_000_000)), (reversed.Loans, reversed.LentVnd));
+        // The daemon reads only what the projection folds: no event of a loan's stream, so not the drawdown's second event.
+        Assert.DoesNotContain(DailyCapitalTable.FoldedTypes, t => t.Namespace == typeof(Loan).Namespace);
     }
 
     [Fact]

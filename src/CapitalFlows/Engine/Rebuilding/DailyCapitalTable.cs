@@ -39,16 +39,25 @@ public sealed class DailyCapitalTable(RebuildContext context) : IProjectionTable
         return Task.CompletedTask;
     }
 
+    /// <summary>The event types the projection folds: what its daemon reads of the log.</summary>
+    public static IReadOnlyCollection<Type> FoldedTypes => Appliers.Keys;
+
+    /// <summary>
+    /// Folds <paramref name="data"/> into its effective date's row of <paramref name="days"/> with the projection's own
+    /// <c>Apply</c>, as its daemon does; returns the row's id, or null when the projection does not read the event.
+    /// </summary>
+    public static string? Fold(IDictionary<string, DailyCapital> days, object data)
+    {
+        if (!Appliers.TryGetValue(data.GetType(), out var apply)) return null;
+        var id = DailyCapitalProjection.Day(((ILedgerEvent)data).EffectiveOn);
+        if (!days.TryGetValue(id, out var day)) days[id] = day = new DailyCapital { Id = id };
+        apply.Invoke(Projection, [day, data]);
+        return id;
+    }
+
     public ValueTask WriteAsync(FoldedEvent e, CancellationToken ct)
     {
-        if (Appliers.TryGetValue(e.Data.GetType(), out var apply))
-        {
-            var id = DailyCapitalProjection.Day(((ILedgerEvent)e.Data).EffectiveOn);
-            if (!_days.TryGetValue(id, out var day)) _days[id] = day = new DailyCapital { Id = id };
-            apply.Invoke(Projection, [day, e.Data]);
-            _versions[id] = e.Sequence;
-        }
-
+        if (Fold(_days, e.Data) is { } id) _versions[id] = e.Sequence;
         return ValueTask.CompletedTask;
     }
 

@@ -1,5 +1,4 @@
 using CapitalFlows.Funds;
-using CapitalFlows.Loans;
 using JasperFx.Events;
 using Marten.Events.Projections;
 
@@ -39,8 +38,6 @@ public sealed partial class DailyCapitalProjection : MultiStreamProjection<Daily
         Identity<LendingReversed>(e => Day(e.EffectiveOn));
         Identity<RepaymentReceived>(e => Day(e.EffectiveOn));
         Identity<RepaymentReversed>(e => Day(e.EffectiveOn));
-        Identity<LoanDrawnDown>(e => Day(e.EffectiveOn));
-        Identity<LoanDrawdownReversed>(e => Day(e.EffectiveOn));
     }
 
     public static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
@@ -55,15 +52,23 @@ public sealed partial class DailyCapitalProjection : MultiStreamProjection<Daily
 
     public void Apply(DailyCapital day, InflowReversed e) => day.InflowsReversedVnd += e.AmountVnd;
 
-    public void Apply(DailyCapital day, CapitalLent e) => day.LentVnd += e.AmountVnd;
+    /// <summary>A drawdown lends from one fund once (<c>CapitalLent</c> beside the loan's <c>LoanDrawnDown</c>), so the
+    /// fund's side counts the loan: the daemon then reads no loan stream's event, two fifths of what it read under
+    /// lending.</summary>
+    public void Apply(DailyCapital day, CapitalLent e)
+    {
+        day.LentVnd += e.AmountVnd;
+        day.Loans++;
+    }
 
-    public void Apply(DailyCapital day, LendingReversed e) => day.LentVnd -= e.AmountVnd;
+    /// <summary>A drawdown's reversal compensates both its events at once, so its fund's side uncounts the loan.</summary>
+    public void Apply(DailyCapital day, LendingReversed e)
+    {
+        day.LentVnd -= e.AmountVnd;
+        day.Loans--;
+    }
 
     public void Apply(DailyCapital day, RepaymentReceived e) => day.RepaidVnd += e.AmountVnd;
 
     public void Apply(DailyCapital day, RepaymentReversed e) => day.RepaidVnd -= e.AmountVnd;
-
-    public void Apply(DailyCapital day, LoanDrawnDown e) => day.Loans++;
-
-    public void Apply(DailyCapital day, LoanDrawdownReversed e) => day.Loans--;
 }
