@@ -53,7 +53,7 @@ public sealed partial class DailyCapitalProjection : MultiStreamProjection<Daily
     public void Apply(DailyCapital day, InflowReversed e) => day.InflowsReversedVnd += e.AmountVnd;
 
     /// <summary>A drawdown lends from one fund once (<c>CapitalLent</c> beside the loan's <c>LoanDrawnDown</c>), so the
-    /// fund's side counts the loan: the daemon then reads no loan stream's event, two fifths of what it read under
+    /// fund's side counts the loan: the daemon then reads no loan stream's event, two fifths fewer events under
     /// lending.</summary>
     public void Apply(DailyCapital day, CapitalLent e)
     {
